@@ -1,0 +1,350 @@
+"""Runs stepped in lockstep, batched over runs.
+
+A run is an update rule x a batch schedule x hyperparameters. All runs of a
+race start from the same point. One *tick* advances every running run by one
+update (clock "step") or by one epoch of its own batches (clock "epoch"); the
+arrays of all runs move together: one vectorized update per rule family, one
+gradient evaluation for all runs.
+
+A run that produces a non-finite loss, or a loss more than 1e6 times its
+initial distance from the reference value, is *diverged*: frozen, with the
+tick recorded; the others go on. A run whose full-batch gradient norm falls
+below the tolerance is *converged* and frozen likewise. No numpy warning
+escapes: the arithmetic of exploding runs is expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .batches import FULL, BatchOrder, batches_per_epoch
+from .optimizers import ALL_HYPER, RULES
+from .problem import Problem
+from .schedules import Schedules
+
+RUNNING, CONVERGED, DIVERGED = 0, 1, 2
+STATUS_NAMES = ("running", "converged", "diverged")
+INTERNAL_KEYS = ("g", "v", "s", "v_hat", "s_hat", "d", "step")
+DIVERGENCE_FACTOR = 1e6
+MAX_PARAM_HISTORY = 4096  # keep every tick's parameters while R*D is at most this
+
+
+@dataclass
+class RunConfig:
+    """One run, as the core sees it (scenario.py builds these from a file)."""
+
+    name: str
+    rule: str
+    lr: float
+    batch: str | int = FULL
+    hyper: dict[str, float] = field(default_factory=dict)
+    schedule: dict = field(default_factory=lambda: {"type": "constant"})
+    stream: int | None = None  # random stream (batch order, noise); None: the run's index
+
+    @property
+    def batch_label(self) -> str:
+        return "full" if self.batch == FULL else str(self.batch)
+
+
+class _Growing:
+    """A (ticks, ...) array that grows by doubling; `view` is the filled part."""
+
+    def __init__(self, shape, fill=np.nan):
+        self.data = np.full((64, *shape), fill)
+        self.n = 0
+        self.fill = fill
+
+    def append(self, row):
+        if self.n == len(self.data):
+            grown = np.full((2 * self.n, *self.data.shape[1:]), self.fill)
+            grown[: self.n] = self.data
+            self.data = grown
+        self.data[self.n] = row
+        self.n += 1
+
+    @property
+    def view(self):
+        return self.data[: self.n]
+
+
+class History:
+    """Per tick: full-batch loss, gradient norm, learning rate, and (for small
+    problems) parameters and the internals of the last update."""
+
+    def __init__(self, R: int, D: int):
+        self.keep_params = R * D <= MAX_PARAM_HISTORY
+        self._loss = _Growing((R,))
+        self._grad_norm = _Growing((R,))
+        self._lr = _Growing((R,))
+        self._cost = _Growing((R,))
+        self._params = _Growing((R, D)) if self.keep_params else None
+        self._internals = {k: _Growing((R, D)) for k in INTERNAL_KEYS} if self.keep_params else None
+
+    def record(self, loss, grad_norm, lr, cost, params, internals):
+        self._loss.append(loss)
+        self._grad_norm.append(grad_norm)
+        self._lr.append(lr)
+        self._cost.append(cost)
+        if self.keep_params:
+            self._params.append(params)
+            for k, arr in self._internals.items():
+                arr.append(internals[k])
+
+    def __len__(self):
+        return self._loss.n
+
+    loss = property(lambda self: self._loss.view)
+    grad_norm = property(lambda self: self._grad_norm.view)
+    lr = property(lambda self: self._lr.view)
+    epoch_cost = property(lambda self: self._cost.view)
+    params = property(lambda self: None if self._params is None else self._params.view)
+
+    def internals(self, tick: int) -> dict[str, np.ndarray] | None:
+        """The internals of the update that ended tick `tick` ((R, D) arrays)."""
+        if not self.keep_params:
+            return None
+        return {k: arr.view[tick] for k, arr in self._internals.items()}
+
+
+class Race:
+    """R runs on one problem, stepped together."""
+
+    def __init__(self, problem: Problem, runs: list[RunConfig], start, *, seed: int = 0,
+                 clock: str = "step", tolerance: float = 1e-6, length: int = 0, course: bool = False):
+        self.problem = problem
+        self.runs = list(runs)
+        self.seed = seed
+        self.clock = clock
+        self.tolerance = tolerance
+        self.course = course
+        self.R = len(self.runs)
+        self.D = problem.dim
+        self.start = np.array(start, dtype=float).reshape(self.D)
+        self.lr0 = np.array([r.lr for r in self.runs], dtype=float)
+        self.hyper = {name: np.array([[r.hyper.get(name, RULES[r.rule].hyper.get(name, 0.0))]
+                                      for r in self.runs], dtype=float) for name in ALL_HYPER}
+        self.schedules = Schedules.from_specs([r.schedule for r in self.runs], length)
+        self.families = {}
+        for rule in dict.fromkeys(r.rule for r in self.runs):
+            self.families[rule] = np.array([i for i, r in enumerate(self.runs) if r.rule == rule])
+        self.reset()
+
+    # --- set-up -------------------------------------------------------------------
+
+    def _stream_rng(self, purpose: int, run: int) -> np.random.Generator:
+        stream = self.runs[run].stream
+        return np.random.default_rng([self.seed, purpose, run if stream is None else stream])
+
+    def reset(self, start=None):
+        """Every run back to the start (a new one if given), state and history cleared."""
+        if start is not None:
+            self.start = np.array(start, dtype=float).reshape(self.D)
+        R, D = self.R, self.D
+        self.P = np.tile(self.start, (R, 1))
+        self.states = {rule: RULES[rule].init((R, D)) for rule in self.families}
+        self.updates = np.zeros(R, dtype=int)
+        self.status = np.zeros(R, dtype=int)
+        self.converged_at = np.full(R, -1)
+        self.diverged_at = np.full(R, -1)
+        self.tick = 0
+        self.last = {k: np.full((R, D), np.nan) for k in INTERNAL_KEYS}
+        self._make_batch_orders()
+        self.lr = self._rates(np.arange(R))
+        self.noise_rngs = [self._stream_rng(2, i) for i in range(R)]
+        self.history = History(R, D)
+        with np.errstate(all="ignore"):
+            loss, grad = self.problem.value_and_grad(self.P)
+        self.initial_loss = loss.copy()
+        f_ref = self.problem.f_star or 0.0
+        gap = np.abs(loss - f_ref)
+        self._blowup = DIVERGENCE_FACTOR * np.maximum(gap, 1e-8 * (1 + abs(f_ref)))
+        self._record(loss, np.linalg.norm(grad, axis=1), np.full(R, np.nan))
+
+    def _make_batch_orders(self):
+        """One BatchOrder per (stream, batch size); runs sharing both see the same batches."""
+        m = self.problem.n_samples
+        self.per_epoch = np.ones(self.R, dtype=int)
+        self.batch_size = np.zeros(self.R, dtype=int)
+        self.order_of = [None] * self.R
+        self.orders: list[BatchOrder] = []
+        if not m:
+            for i, r in enumerate(self.runs):
+                self.batch_size[i] = 0 if r.batch == FULL else int(r.batch)
+            return
+        keyed = {}
+        for i, r in enumerate(self.runs):
+            size = m if r.batch == FULL else min(int(r.batch), m)
+            self.batch_size[i] = size
+            self.per_epoch[i] = batches_per_epoch(m, size)
+            if size == m:
+                continue  # full batch: no order needed
+            key = (r.stream if r.stream is not None else i, size)
+            if key not in keyed:
+                shuffle = "course" if self.course else self._stream_rng(1, i)
+                keyed[key] = len(self.orders)
+                self.orders.append(BatchOrder(m, size, shuffle))
+            self.order_of[i] = keyed[key]
+
+    # --- hyperparameters (events, keys in the app) --------------------------------
+
+    def set_lr(self, run: int, lr: float):
+        """A new base rate for `run` from the next update on."""
+        self.lr0[run] = lr
+        self.lr[run] = self._rates(np.array([run]))[0]
+
+    def set_hyper(self, run: int, name: str, value: float):
+        if name == "lr":
+            self.set_lr(run, value)
+        else:
+            self.hyper[name][run, 0] = value
+
+    def get_hyper(self, run: int, name: str) -> float:
+        return float(self.lr0[run] if name == "lr" else self.hyper[name][run, 0])
+
+    # --- stepping -----------------------------------------------------------------
+
+    def epochs(self) -> np.ndarray:
+        """Epochs each run has completed (one per update for analytic problems)."""
+        return self.updates // self.per_epoch
+
+    def _rates(self, rows: np.ndarray) -> np.ndarray:
+        """The learning rate of each run in `rows` for its next update."""
+        if self.schedules.all_constant:
+            return self.lr0[rows].copy()
+        epoch = self.updates[rows] // self.per_epoch[rows]
+        if self.course:  # the course updates the rate after each epoch from the epoch's own index
+            epoch = np.maximum(epoch - 1, 0)
+        sub = Schedules(*(getattr(self.schedules, f)[rows] for f in
+                          ("kind", "decay_rate", "interval", "gamma", "lr_min", "period")))
+        return sub.rates(self.lr0[rows], epoch)
+
+    def step(self, ticks: int = 1):
+        """Advance every running run by `ticks` ticks."""
+        with np.errstate(all="ignore"):
+            for _ in range(ticks):
+                self._tick()
+
+    def _tick(self):
+        running = np.flatnonzero(self.status == RUNNING)
+        cost = np.full(self.R, np.nan)
+        if self.clock == "epoch" and self.problem.n_samples:
+            cost[running] = 0.0
+            for u in range(int(self.per_epoch[running].max(initial=0))):
+                rows = running[self.per_epoch[running] > u]
+                cost[rows] += self._update(rows)
+        elif len(running):
+            cost[running] = self._update(running)
+        self.tick += 1
+        loss, grad = self.problem.value_and_grad(self.P)
+        self._record(loss, np.linalg.norm(grad, axis=1), cost, running)
+
+    def _update(self, rows: np.ndarray) -> np.ndarray:
+        """One update of each run in `rows`; returns each run's batch loss
+        scaled by batch size / m (the course's per-batch share of the epoch cost)."""
+        P = self.P[rows]
+        lr = self._rates(rows)
+        lr_col = lr[:, None]
+        points = P
+        for rule, members in self.families.items():
+            look = RULES[rule].lookahead
+            if look is None:
+                continue
+            sel = np.flatnonzero(np.isin(rows, members))
+            if len(sel):
+                if points is P:
+                    points = P.copy()
+                hp = {k: self.hyper[k][rows[sel]] for k in RULES[rule].hyper}
+                points[sel] = look(P[sel], self._state_rows(rule, rows[sel]), lr_col[sel], hp)
+        batch_loss, G = self._gradients(rows, points)
+        new_P = np.empty_like(P)
+        for rule, members in self.families.items():
+            sel = np.flatnonzero(np.isin(rows, members))
+            if not len(sel):
+                continue
+            run_ids = rows[sel]
+            hp = {k: self.hyper[k][run_ids] for k in RULES[rule].hyper}
+            step, state, internals = RULES[rule].update(
+                G[sel], self._state_rows(rule, run_ids), lr_col[sel], hp, P[sel])
+            new_P[sel] = P[sel] - step
+            for k, arr in state.items():
+                self.states[rule][k][run_ids] = arr
+            for k in INTERNAL_KEYS:
+                self.last[k][run_ids] = internals.get(k, np.nan)
+        self.P[rows] = new_P
+        self.lr[rows] = lr
+        self.updates[rows] += 1
+        m = self.problem.n_samples
+        return batch_loss * (self.batch_size[rows] / m) if m else batch_loss
+
+    def _state_rows(self, rule, run_ids):
+        return {k: arr[run_ids] for k, arr in self.states[rule].items()}
+
+    def _gradients(self, rows, points):
+        """Batch loss and gradient for each run in `rows` at `points`."""
+        if not self.problem.n_samples:
+            loss, G = self.problem.value_and_grad(points)
+            if self.problem.noise > 0:
+                G = G + self._surface_noise(rows)
+            return loss, G
+        full = np.array([self.order_of[i] is None for i in rows])
+        loss = np.empty(len(rows))
+        G = np.empty((len(rows), self.D))
+        if full.any():
+            loss[full], G[full] = self.problem.value_and_grad(points[full])
+        if not full.all():
+            mini = np.flatnonzero(~full)
+            drawn = {}
+            for i in rows[mini]:
+                o = self.order_of[i]
+                if o not in drawn:
+                    drawn[o] = self.orders[o].next()
+            width = max(len(b) for b in drawn.values())
+            idx = np.zeros((len(mini), width), dtype=int)
+            weight = np.zeros((len(mini), width))
+            for j, i in enumerate(rows[mini]):
+                b = drawn[self.order_of[i]]
+                idx[j, : len(b)] = b
+                weight[j, : len(b)] = 1.0 / len(b)
+            loss[mini], G[mini] = self.problem.value_and_grad(points[mini], (idx, weight))
+        return loss, G
+
+    def _surface_noise(self, rows):
+        """N(0, noise^2/k) per coordinate for a run with batch k; none for full batch."""
+        noise = np.zeros((len(rows), self.D))
+        for j, i in enumerate(rows):
+            k = self.batch_size[i]
+            if k > 0:
+                noise[j] = self.problem.noise / np.sqrt(k) * self.noise_rngs[i].standard_normal(self.D)
+        return noise
+
+    def _record(self, loss, grad_norm, cost, stepped=None):
+        frozen = self.status != RUNNING
+        if stepped is not None:
+            # frozen runs keep their last numbers
+            prev_loss, prev_norm = self.history.loss[-1], self.history.grad_norm[-1]
+            loss = np.where(frozen, prev_loss, loss)
+            grad_norm = np.where(frozen, prev_norm, grad_norm)
+            f_ref = self.problem.f_star or 0.0
+            blown = ~np.isfinite(loss) | ~np.all(np.isfinite(self.P), axis=1) | \
+                (np.abs(loss - f_ref) > self._blowup)
+            new_div = ~frozen & blown
+            self.status[new_div] = DIVERGED
+            self.diverged_at[new_div] = self.tick
+            new_conv = ~frozen & ~blown & (grad_norm < self.tolerance)
+            self.status[new_conv] = CONVERGED
+            self.converged_at[new_conv] = self.tick
+        self.history.record(loss, grad_norm, self.lr, cost, self.P, self.last)
+
+    # --- reading results ----------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        return bool(np.all(self.status != RUNNING))
+
+    def status_name(self, run: int) -> str:
+        return STATUS_NAMES[self.status[run]]
+
+    def loss(self) -> np.ndarray:
+        return self.history.loss[-1]

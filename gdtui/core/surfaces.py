@@ -1,0 +1,183 @@
+"""Analytic 2D loss surfaces: value, exact gradient, minima and a default view.
+
+Each surface is a pair of functions of the coordinates x, y (arrays of any
+shape) and its parameters. The gradients are written out by hand and checked
+against finite differences in the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .problem import Box, Param, Problem
+
+PI = np.pi
+
+
+# --- the functions -------------------------------------------------------------
+
+def _rotate(x, y, angle):
+    a = np.radians(angle)
+    c, s = np.cos(a), np.sin(a)
+    return c * x + s * y, -s * x + c * y, c, s
+
+
+def bowl(x, y, condition=25.0, angle=0.0):
+    """f = (x'^2 + kappa*y'^2)/2, (x', y') = (x, y) rotated by `angle` degrees."""
+    xr, yr, _, _ = _rotate(x, y, angle)
+    return 0.5 * (xr**2 + condition * yr**2)
+
+
+def bowl_grad(x, y, condition=25.0, angle=0.0):
+    xr, yr, c, s = _rotate(x, y, angle)
+    return xr * c - condition * yr * s, xr * s + condition * yr * c
+
+
+def rosenbrock(x, y, a=1.0, b=100.0):
+    return (a - x) ** 2 + b * (y - x**2) ** 2
+
+
+def rosenbrock_grad(x, y, a=1.0, b=100.0):
+    return -2 * (a - x) - 4 * b * x * (y - x**2), 2 * b * (y - x**2)
+
+
+def beale(x, y):
+    t1, t2, t3 = 1.5 - x + x * y, 2.25 - x + x * y**2, 2.625 - x + x * y**3
+    return t1**2 + t2**2 + t3**2
+
+
+def beale_grad(x, y):
+    t1, t2, t3 = 1.5 - x + x * y, 2.25 - x + x * y**2, 2.625 - x + x * y**3
+    return (2 * t1 * (y - 1) + 2 * t2 * (y**2 - 1) + 2 * t3 * (y**3 - 1),
+            2 * t1 * x + 4 * t2 * x * y + 6 * t3 * x * y**2)
+
+
+def himmelblau(x, y):
+    return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
+
+
+def himmelblau_grad(x, y):
+    a, b = x**2 + y - 11, x + y**2 - 7
+    return 4 * x * a + 2 * b, 2 * a + 4 * y * b
+
+
+def saddle(x, y):
+    return x**2 - y**2
+
+
+def saddle_grad(x, y):
+    return 2 * x, -2 * y
+
+
+def rastrigin(x, y):
+    return 20 + x**2 - 10 * np.cos(2 * PI * x) + y**2 - 10 * np.cos(2 * PI * y)
+
+
+def rastrigin_grad(x, y):
+    return 2 * x + 20 * PI * np.sin(2 * PI * x), 2 * y + 20 * PI * np.sin(2 * PI * y)
+
+
+def camel(x, y):
+    """Six-hump camel."""
+    return (4 - 2.1 * x**2 + x**4 / 3) * x**2 + x * y + (-4 + 4 * y**2) * y**2
+
+
+def camel_grad(x, y):
+    return 8 * x - 8.4 * x**3 + 2 * x**5 + y, x - 8 * y + 16 * y**3
+
+
+def banana(x, y):
+    """Distill's banana: (1-x)^2 + 20*(3y - x^2)^2."""
+    return (1 - x) ** 2 + 20 * (3 * y - x**2) ** 2
+
+
+def banana_grad(x, y):
+    r = 3 * y - x**2
+    return -2 * (1 - x) - 80 * x * r, 120 * r
+
+
+# --- the catalogue -------------------------------------------------------------
+
+NOISE = Param("noise", 0.0, "std of the gradient noise of a batch of 1 (batch k: noise/sqrt(k))", minimum=0.0)
+
+
+@dataclass(frozen=True)
+class SurfaceDef:
+    name: str
+    f: Callable
+    grad: Callable
+    doc: str
+    view: Box
+    start: tuple[float, float]
+    f_star: float | None
+    minima: tuple = ()
+    critical: tuple = ()
+    params: tuple[Param, ...] = ()
+
+
+SURFACES: dict[str, SurfaceDef] = {
+    d.name: d
+    for d in [
+        SurfaceDef("bowl", bowl, bowl_grad, "elongated quadratic bowl (x'^2 + condition*y'^2)/2",
+                   ((-4.0, 4.0), (-2.0, 2.0)), (-3.0, 1.5), 0.0, ((0.0, 0.0),),
+                   params=(Param("condition", 25.0, "curvature ratio kappa = lambda_max/lambda_min", positive=True),
+                           Param("angle", 0.0, "rotation of the axes, degrees"))),
+        SurfaceDef("rosenbrock", rosenbrock, rosenbrock_grad, "banana valley (a-x)^2 + b(y-x^2)^2",
+                   ((-2.5, 2.5), (-1.0, 3.5)), (-2.0, 2.0), 0.0, ((1.0, 1.0),),
+                   params=(Param("a", 1.0, "minimum at (a, a^2)"), Param("b", 100.0, "valley steepness", positive=True))),
+        SurfaceDef("beale", beale, beale_grad, "Beale's function: flat plateaus and sharp ridges",
+                   ((-4.5, 4.5), (-4.5, 4.5)), (1.0, 1.5), 0.0, ((3.0, 0.5),)),
+        SurfaceDef("himmelblau", himmelblau, himmelblau_grad, "four equal minima",
+                   ((-5.0, 5.0), (-5.0, 5.0)), (0.0, 0.0), 0.0,
+                   ((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126))),
+        SurfaceDef("saddle", saddle, saddle_grad, "x^2 - y^2: a saddle at the origin, unbounded below",
+                   ((-2.0, 2.0), (-1.5, 1.5)), (1.5, 0.0), None, (), ((0.0, 0.0),)),
+        SurfaceDef("rastrigin", rastrigin, rastrigin_grad, "many local minima on a bowl",
+                   ((-5.12, 5.12), (-5.12, 5.12)), (3.3, 2.7), 0.0, ((0.0, 0.0),)),
+        SurfaceDef("camel", camel, camel_grad, "six-hump camel: two global and four local minima",
+                   ((-2.0, 2.0), (-1.2, 1.2)), (-1.5, -1.0), -1.031628453489877,
+                   ((0.0898420131, -0.7126564030), (-0.0898420131, 0.7126564030))),
+        SurfaceDef("banana", banana, banana_grad, "Distill's banana (1-x)^2 + 20(3y-x^2)^2",
+                   ((-1.5, 2.0), (-0.4, 1.2)), (-1.0, 1.0), 0.0, ((1.0, 1.0 / 3.0),)),
+    ]
+}
+
+
+class Surface(Problem):
+    """An analytic surface as a problem: the exact gradient, plus optional noise."""
+
+    kind = "surface"
+
+    def __init__(self, name: str, noise: float = 0.0, **params):
+        d = SURFACES[name]
+        self.defn = d
+        self.name = name
+        self.params = {p.name: p.default for p in d.params} | params
+        self.noise = float(noise)
+        self.view = d.view
+        self.start = d.start
+        self.f_star = d.f_star
+        self.minima = d.minima
+        self.critical = d.critical
+        if name == "rosenbrock":
+            a = self.params["a"]
+            self.minima = ((a, a * a),)
+
+    def f(self, x, y):
+        return self.defn.f(x, y, **self.params)
+
+    def loss(self, P):
+        return self.f(P[:, 0], P[:, 1])
+
+    def value_and_grad(self, P, batch=None):
+        x, y = P[:, 0], P[:, 1]
+        gx, gy = self.defn.grad(x, y, **self.params)
+        return self.defn.f(x, y, **self.params), np.stack([gx, gy], axis=1)
+
+    def hessian_eigenvalues(self):
+        if self.name == "bowl":
+            return (min(1.0, self.params["condition"]), max(1.0, self.params["condition"]))
+        return None

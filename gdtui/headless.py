@@ -1,0 +1,137 @@
+"""Headless commands: run a scenario, report it as a table, JSON or CSV.
+
+No textual here: these commands start fast and run without a terminal.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+
+import numpy as np
+
+from .core.race import DIVERGED, Race
+from .scenario import Scenario
+from .timeline import play_headless
+
+
+def simulate(scenario: Scenario, length: int | None = None) -> Race:
+    """The scenario's race, played to its end (or to `length` ticks) with its events."""
+    length = length or scenario.length
+    race = scenario.build_race(length=length)
+    play_headless(race, scenario.events, length)
+    return race
+
+
+def _finite(x) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def run_summaries(race: Race) -> list[dict]:
+    """One dict per run: what `gdtui run --json` reports."""
+    problem = race.problem
+    loss = race.history.loss
+    accuracy = problem.accuracy(race.P) if problem.classification else None
+    out = []
+    for i, run in enumerate(race.runs):
+        finite = loss[:, i][np.isfinite(loss[:, i])]
+        diverged = race.status[i] == DIVERGED
+        entry = {
+            "name": run.name,
+            "optimizer": run.rule,
+            "batch": run.batch,
+            "lr": float(race.lr0[i]),
+            "hyper": {k: race.get_hyper(i, k) for k in _hyper_names(run.rule)},
+            "status": race.status_name(i),
+            "diverged_at": int(race.diverged_at[i]) if race.diverged_at[i] >= 0 else None,
+            "converged_at": int(race.converged_at[i]) if race.converged_at[i] >= 0 else None,
+            "final_loss": None if diverged else _finite(loss[-1, i]),
+            "best_loss": _finite(finite.min()) if len(finite) else None,
+            "grad_norm": _finite(race.history.grad_norm[-1, i]),
+            "updates": int(race.updates[i]),
+            "epochs": int(race.epochs()[i]),
+            "params": [_finite(v) for v in race.P[i]],
+        }
+        if accuracy is not None:
+            entry["accuracy"] = None if diverged else float(accuracy[i])
+        out.append(entry)
+    return out
+
+
+def _hyper_names(rule: str) -> list[str]:
+    from .core.optimizers import RULES
+    return list(RULES[rule].hyper)
+
+
+def result_json(scenario: Scenario, race: Race, history: bool = False) -> dict:
+    runs = run_summaries(race)
+    if history:
+        for i, entry in enumerate(runs):
+            entry["losses"] = [_finite(v) for v in race.history.loss[:, i]]
+            if race.course:
+                entry["epoch_costs"] = [_finite(v) for v in race.history.epoch_cost[1:, i]]
+    problem = race.problem
+    return {
+        "scenario": scenario.title,
+        "problem": problem.kind if problem.kind != "surface" else problem.name,
+        "clock": scenario.clock,
+        "steps": race.tick,
+        "f_star": problem.f_star,
+        "param_names": list(problem.param_names),
+        "runs": runs,
+    }
+
+
+def write_csv(race: Race, path: str):
+    """One row per tick and run: step, run, loss, then each parameter by name."""
+    params = race.history.params
+    names = list(race.problem.param_names)
+    with open(path, "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["step", "run", "loss", *names])
+        loss = race.history.loss
+        for t in range(len(loss)):
+            for i, run in enumerate(race.runs):
+                row = [t, run.name, repr(float(loss[t, i]))]
+                if params is not None:
+                    row += [repr(float(v)) for v in params[t, i]]
+                out.writerow(row)
+
+
+def print_table(scenario: Scenario, race: Race, console=None):
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    runs = run_summaries(race)
+    unit = "epoch" if scenario.clock == "epoch" else "step"
+    table = Table(title=f"{scenario.title} — {race.tick} {unit}s", title_justify="left",
+                  box=box.SIMPLE_HEAD, title_style="bold", show_edge=False, pad_edge=False,
+                  collapse_padding=True)
+    for col in ("run", "rule", "batch", "lr", "final loss", "best loss", f"at {unit}", "status"):
+        table.add_column(col, no_wrap=True,
+                         justify="right" if col in ("lr", "final loss", "best loss") or col.startswith("at") else "left")
+    classification = race.problem.classification
+    if classification:
+        table.add_column("accuracy", justify="right")
+    for r in runs:
+        at = r["diverged_at"] if r["diverged_at"] is not None else r["converged_at"]
+        row = [r["name"], r["optimizer"], str(r["batch"]), f"{r['lr']:g}", _num(r["final_loss"]),
+               _num(r["best_loss"]), "" if at is None else str(at), r["status"]]
+        if classification:
+            row.append("" if r["accuracy"] is None else f"{r['accuracy']:.4f}")
+        table.add_row(*row, style="red" if r["status"] == "diverged" else None)
+    console.print(table)
+    if race.problem.f_star is not None:
+        console.print(f"minimum loss f* = {race.problem.f_star:.6g}")
+
+
+def _num(x) -> str:
+    return "—" if x is None else f"{x:.4g}"
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, allow_nan=False)

@@ -1,0 +1,394 @@
+"""Scenario files: TOML -> a validated Scenario.
+
+Every mistake becomes a ScenarioError naming the file and the field path
+(`runs[1].lr`, `problem.condition`, `events[0].set.run`), so the command line
+can print one line and exit 2. The format is documented in scenarios/README.md.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .core.batches import FULL
+from .core.catalog import PROBLEM_TYPES, make_problem, problem_params
+from .core.optimizers import ALL_HYPER, RULES
+from .core.problem import Param, Problem
+from .core.race import Race, RunConfig
+from .core.schedules import SCHEDULES
+from .core.surfaces import SURFACES
+from .errors import ScenarioError
+
+TOP_KEYS = ("title", "description", "seed", "steps", "epochs", "tolerance", "compat", "speed",
+            "problem", "view", "runs", "events")
+RUN_KEYS = ("name", "optimizer", "lr", "batch", "schedule", *ALL_HYPER)
+EVENT_KEYS = ("at", "say", "pause", "set", "speed", "focus", "view")
+UNIT_INTERVAL = {"beta", "beta1", "beta2", "rho"}   # must lie in [0, 1)
+DEFAULT_STEPS = 200
+
+
+@dataclass
+class Event:
+    """Something that happens when the clock reaches `at` (narration, a pause, a change)."""
+
+    at: int
+    say: str | None = None
+    pause: bool = False
+    set: dict | None = None          # {"run": index, name: value, ...}
+    speed: int | None = None
+    focus: int | None = None         # run index
+    view: tuple | None = None        # ((x0, x1), (y0, y1))
+
+
+@dataclass
+class Scenario:
+    source: str                      # the file as the user named it (for messages)
+    title: str
+    description: str
+    seed: int
+    clock: str                       # "step" or "epoch"
+    length: int                      # number of ticks
+    tolerance: float
+    compat: str | None
+    problem_type: str
+    problem_name: str | None
+    problem_params: dict
+    start: tuple | None
+    view: tuple | None
+    runs: list[RunConfig]
+    events: list[Event] = field(default_factory=list)
+    speed: int = 1
+
+    @property
+    def course(self) -> bool:
+        return self.compat == "course"
+
+    def build_problem(self) -> Problem:
+        return make_problem(self.problem_type, self.problem_name, self.problem_params, self.seed, self.course)
+
+    def build_race(self, problem: Problem | None = None, length: int | None = None) -> Race:
+        problem = problem or self.build_problem()
+        start = self.start
+        if start is None:
+            start = problem.initial_params() if hasattr(problem, "initial_params") else problem.start
+        return Race(problem, self.runs, start, seed=self.seed, clock=self.clock,
+                    tolerance=self.tolerance, length=length or self.length, course=self.course)
+
+    def run_index(self, name: str) -> int:
+        return [r.name for r in self.runs].index(name)
+
+
+# --- locating files ------------------------------------------------------------
+
+def bundled_dir() -> Path:
+    """Where the bundled scenarios are: installed with the package, or in a checkout."""
+    try:
+        from importlib.resources import files
+        path = Path(str(files("gdtui.scenarios")))
+        if path.is_dir():
+            return path
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def bundled_names() -> list[str]:
+    return sorted(p.stem for p in bundled_dir().glob("*.toml"))
+
+
+def resolve(name: str) -> Path:
+    """A path, or the name of a bundled scenario (with or without .toml)."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    stem = name[:-5] if name.endswith(".toml") else name
+    if "/" not in name and (bundled_dir() / f"{stem}.toml").is_file():
+        return bundled_dir() / f"{stem}.toml"
+    if path.exists():
+        raise ScenarioError("not a file", name)
+    hint = _did_you_mean(stem, bundled_names())
+    raise ScenarioError(f"no such file or bundled scenario{hint} (bundled: {', '.join(bundled_names())})", name)
+
+
+def load(name: str) -> Scenario:
+    path = resolve(name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ScenarioError(f"cannot read: {getattr(e, 'strerror', None) or e}", name)
+    return parse(text, name)
+
+
+def parse(text: str, source: str = "<scenario>") -> Scenario:
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(f"invalid TOML: {e}", source)
+    return _Reader(source).scenario(doc)
+
+
+# --- validation ------------------------------------------------------------------
+
+def _did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _show(value) -> str:
+    return repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+class _Reader:
+    """Validates a parsed TOML document field by field, naming the path of each error."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, path: str, message: str):
+        raise ScenarioError(message, self.source, path)
+
+    # typed accessors
+    def table(self, value, path) -> dict:
+        if not isinstance(value, dict):
+            self.fail(path, f"must be a table (got {_show(value)})")
+        return value
+
+    def keys(self, table: dict, allowed, path: str):
+        for key in table:
+            if key not in allowed:
+                self.fail(f"{path}.{key}" if path else key, f"unknown key{_did_you_mean(key, allowed)}")
+
+    def number(self, value, path, *, positive=False, minimum=None, unit=False) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(path, f"must be a number (got {_show(value)})")
+        value = float(value)
+        if not math.isfinite(value):
+            self.fail(path, f"must be a finite number (got {_show(value)})")
+        if positive and value <= 0:
+            self.fail(path, f"must be > 0 (got {_show(value)})")
+        if minimum is not None and value < minimum:
+            self.fail(path, f"must be >= {minimum:g} (got {_show(value)})")
+        if unit and not 0 <= value < 1:
+            self.fail(path, f"must be in [0, 1) (got {_show(value)})")
+        return value
+
+    def integer(self, value, path, minimum=None) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(path, f"must be an integer (got {_show(value)})")
+        if minimum is not None and value < minimum:
+            self.fail(path, f"must be >= {minimum} (got {value})")
+        return value
+
+    def string(self, value, path, choices=None) -> str:
+        if not isinstance(value, str):
+            self.fail(path, f"must be a string (got {_show(value)})")
+        if choices is not None and value not in choices:
+            self.fail(path, f"unknown value {value!r}{_did_you_mean(value, choices)}; "
+                            f"expected one of: {', '.join(choices)}")
+        return value
+
+    def boolean(self, value, path) -> bool:
+        if not isinstance(value, bool):
+            self.fail(path, f"must be true or false (got {_show(value)})")
+        return value
+
+    def pair(self, value, path) -> tuple[float, float]:
+        if not isinstance(value, list) or len(value) != 2:
+            self.fail(path, f"must be a list of two numbers [low, high] (got {_show(value)})")
+        lo, hi = (self.number(v, f"{path}[{i}]") for i, v in enumerate(value))
+        if lo >= hi:
+            self.fail(path, f"low must be below high (got [{lo:g}, {hi:g}])")
+        return lo, hi
+
+    def param(self, p: Param, value, path):
+        if p.kind is int:
+            return self.integer(value, path, None if p.minimum is None else int(p.minimum))
+        if p.kind is str:
+            return self.string(value, path, p.choices or None)
+        if p.kind is list:
+            return self.layer_list(value, path)
+        return self.number(value, path, positive=p.positive, minimum=p.minimum)
+
+    def layer_list(self, value, path) -> list[int]:
+        if not isinstance(value, list) or len(value) < 2:
+            self.fail(path, f"must be a list of at least two layer sizes (got {_show(value)})")
+        return [self.integer(v, f"{path}[{i}]", minimum=1) for i, v in enumerate(value)]
+
+    # the document
+    def scenario(self, doc: dict) -> Scenario:
+        self.keys(doc, TOP_KEYS, "")
+        title = self.string(doc.get("title", Path(self.source).stem), "title")
+        description = self.string(doc.get("description", ""), "description")
+        seed = self.integer(doc.get("seed", 0), "seed", minimum=0)
+        tolerance = self.number(doc.get("tolerance", 1e-6), "tolerance", minimum=0.0)
+        compat = doc.get("compat")
+        if compat is not None:
+            compat = self.string(compat, "compat", ["course"])
+        speed = self.integer(doc.get("speed", 1), "speed", minimum=1)
+        if "problem" not in doc:
+            self.fail("problem", "missing: every scenario needs a [problem] table")
+        kind, name, params, start, samples = self.problem(self.table(doc["problem"], "problem"))
+        if compat == "course" and kind != "mlp":
+            self.fail("compat", f"'course' applies to problem.type = 'mlp' (got {kind!r})")
+        if "steps" in doc and "epochs" in doc:
+            self.fail("epochs", "give steps or epochs, not both")
+        if "epochs" in doc:
+            if not samples:
+                self.fail("epochs", "epochs count passes over data; this problem has none: use steps")
+            clock, length = "epoch", self.integer(doc["epochs"], "epochs", minimum=1)
+        else:
+            clock, length = "step", self.integer(doc.get("steps", DEFAULT_STEPS), "steps", minimum=1)
+        view = self.view(doc["view"], "view") if "view" in doc else None
+        if "runs" not in doc:
+            self.fail("runs", "missing: add at least one [[runs]] table")
+        runs_doc = doc["runs"]
+        if not isinstance(runs_doc, list) or not runs_doc:
+            self.fail("runs", "must be a non-empty array of [[runs]] tables")
+        runs = [self.run(r, f"runs[{i}]", i, samples) for i, r in enumerate(runs_doc)]
+        names = [r.name for r in runs]
+        for i, n in enumerate(names):
+            if n in names[:i]:
+                self.fail(f"runs[{i}].name", f"{n!r} is used twice; run names must be unique")
+        events = [self.event(e, f"events[{i}]", runs, length, clock)
+                  for i, e in enumerate(self.event_list(doc.get("events", [])))]
+        events.sort(key=lambda e: e.at)
+        return Scenario(self.source, title, description, seed, clock, length, tolerance, compat,
+                        kind, name, params, start, view, runs, events, speed)
+
+    def problem(self, t: dict):
+        kind = self.string(t.get("type", "surface"), "problem.type", PROBLEM_TYPES)
+        name = None
+        base_keys = ["type", "start"]
+        if kind == "surface":
+            base_keys.append("name")
+            if "name" not in t:
+                self.fail("problem.name", f"missing: which surface? ({', '.join(SURFACES)})")
+            name = self.string(t["name"], "problem.name", list(SURFACES))
+        spec = {p.name: p for p in problem_params(kind, name)}
+        self.keys(t, base_keys + list(spec), "problem")
+        params = {}
+        for key, p in spec.items():
+            if key in t:
+                params[key] = self.param(p, t[key], f"problem.{key}")
+        if kind == "mlp":
+            from .core.mlp import check_params
+            problem_error = check_params(params)
+            if problem_error:
+                self.fail(f"problem.{problem_error[0]}", problem_error[1])
+        dim = None if kind == "mlp" else 2
+        start = None
+        if "start" in t:
+            if dim is None:
+                self.fail("problem.start", "the MLP starts from its initialisation (see problem.init)")
+            v = t["start"]
+            if not isinstance(v, list) or len(v) != dim:
+                self.fail("problem.start", f"must be a list of {dim} numbers (got {_show(v)})")
+            start = tuple(self.number(x, f"problem.start[{i}]") for i, x in enumerate(v))
+        samples = 0
+        if kind != "surface":
+            samples = params.get("samples", spec["samples"].default)
+        return kind, name, params, start, samples
+
+    def view(self, value, path):
+        t = self.table(value, path)
+        self.keys(t, ("x", "y"), path)
+        for axis in ("x", "y"):
+            if axis not in t:
+                self.fail(f"{path}.{axis}", "missing: a view needs both x and y ranges")
+        return self.pair(t["x"], f"{path}.x"), self.pair(t["y"], f"{path}.y")
+
+    def run(self, value, path, index, samples) -> RunConfig:
+        t = self.table(value, path)
+        self.keys(t, RUN_KEYS, path)
+        if "optimizer" not in t:
+            self.fail(f"{path}.optimizer", f"missing: which update rule? ({', '.join(RULES)})")
+        rule = RULES[self.string(t["optimizer"], f"{path}.optimizer", list(RULES))]
+        name = self.string(t.get("name", f"{rule.name}-{index + 1}"), f"{path}.name")
+        if not name.strip():
+            self.fail(f"{path}.name", "must not be empty")
+        lr = self.number(t.get("lr", rule.lr), f"{path}.lr", positive=True)
+        batch = t.get("batch", FULL)
+        if batch != FULL:
+            if isinstance(batch, str):
+                self.fail(f"{path}.batch", f"must be \"full\" or an integer >= 1 (got {batch!r})")
+            batch = self.integer(batch, f"{path}.batch", minimum=1)
+            if samples and batch > samples:
+                self.fail(f"{path}.batch", f"larger than the data ({batch} > {samples} samples)")
+        hyper = {key: self.hyper_value(rule.name, key, t[key], f"{path}.{key}")
+                 for key in ALL_HYPER if key in t}
+        schedule = self.schedule(t["schedule"], f"{path}.schedule") if "schedule" in t else {"type": "constant"}
+        return RunConfig(name=name, rule=rule.name, lr=lr, batch=batch, hyper=hyper, schedule=schedule)
+
+    def hyper_value(self, rule: str, key: str, value, path: str) -> float:
+        """A hyperparameter of `rule`, checked against its range."""
+        if key not in RULES[rule].hyper:
+            takes = ", ".join(RULES[rule].hyper) or "no hyperparameters besides lr"
+            self.fail(path, f"not a hyperparameter of {rule} (it takes: {takes})")
+        if key == "bias_correction":
+            return float(self.boolean(value, path))
+        if key in UNIT_INTERVAL:
+            return self.number(value, path, unit=True)
+        return self.number(value, path, positive=key == "epsilon", minimum=0.0)
+
+    def schedule(self, value, path) -> dict:
+        t = self.table(value, path)
+        kind = self.string(t.get("type", "constant"), f"{path}.type", list(SCHEDULES))
+        allowed = SCHEDULES[kind]
+        self.keys(t, ["type", *allowed], path)
+        spec = {"type": kind}
+        for key in allowed:
+            if key in t:
+                if key == "interval":
+                    spec[key] = self.integer(t[key], f"{path}.{key}", minimum=1)
+                elif key == "period":
+                    spec[key] = self.integer(t[key], f"{path}.{key}", minimum=1)
+                elif key == "gamma":
+                    spec[key] = self.number(t[key], f"{path}.{key}", positive=True)
+                else:
+                    spec[key] = self.number(t[key], f"{path}.{key}", minimum=0.0)
+        return spec
+
+    def event_list(self, value):
+        if not isinstance(value, list):
+            self.fail("events", "must be an array of [[events]] tables")
+        return value
+
+    def event(self, value, path, runs, length, clock) -> Event:
+        names = [r.name for r in runs]
+        t = self.table(value, path)
+        self.keys(t, EVENT_KEYS, path)
+        if "at" not in t:
+            self.fail(f"{path}.at", f"missing: the {clock} at which the event happens")
+        at = self.integer(t["at"], f"{path}.at", minimum=0)
+        if at > length:
+            self.fail(f"{path}.at", f"past the end ({at} > {length} {clock}s)")
+        ev = Event(at=at)
+        if "say" in t:
+            ev.say = self.string(t["say"], f"{path}.say")
+        if "pause" in t:
+            ev.pause = self.boolean(t["pause"], f"{path}.pause")
+        if "speed" in t:
+            ev.speed = self.integer(t["speed"], f"{path}.speed", minimum=1)
+        if "focus" in t:
+            ev.focus = names.index(self.string(t["focus"], f"{path}.focus", names))
+        if "view" in t:
+            ev.view = self.view(t["view"], f"{path}.view")
+        if "set" in t:
+            s = self.table(t["set"], f"{path}.set")
+            if "run" not in s:
+                self.fail(f"{path}.set.run", "missing: which run to change")
+            run = names.index(self.string(s["run"], f"{path}.set.run", names))
+            change = {"run": run}
+            self.keys(s, ["run", "lr", *ALL_HYPER], f"{path}.set")
+            for key, v in s.items():
+                if key == "lr":
+                    change[key] = self.number(v, f"{path}.set.lr", positive=True)
+                elif key != "run":
+                    change[key] = self.hyper_value(runs[run].rule, key, v, f"{path}.set.{key}")
+            if len(change) == 1:
+                self.fail(f"{path}.set", "names a run but changes nothing (add lr = ... or a hyperparameter)")
+            ev.set = change
+        return ev
