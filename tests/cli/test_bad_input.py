@@ -1,0 +1,74 @@
+"""Bad input is expected input: one line on stderr naming file and field, exit 2."""
+
+import pytest
+
+from .conftest import BASE, gdtui_process
+
+RUN_EXTRA = "\n[[runs]]\nname = \"X\"\noptimizer = \"adam\"\n"
+
+CASES = {
+    "unknown top key": (BASE.replace('title = "t"', 'titel = "t"'), "titel: unknown key (did you mean 'title'?)"),
+    "unknown run key": (BASE.replace("lr = 0.05", "lr = 0.05\nbeat = 0.9"), "runs[0].beat: unknown key (did you mean 'beta'?)"),
+    "misspelt problem key": (BASE.replace('name = "bowl"', 'name = "bowl"\nconditon = 3.0'), "problem.conditon: unknown key (did you mean 'condition'?)"),
+    "wrong type": (BASE.replace("lr = 0.05", 'lr = "fast"'), "runs[0].lr: must be a number (got 'fast')"),
+    "unknown optimizer": (BASE.replace('optimizer = "gd"', 'optimizer = "adma"'), "runs[0].optimizer: unknown value 'adma' (did you mean 'adam'?)"),
+    "unknown surface": (BASE.replace('name = "bowl"', 'name = "bowel"'), "problem.name: unknown value 'bowel' (did you mean 'bowl'?)"),
+    "unknown problem type": (BASE.replace('type = "surface"', 'type = "svm"'), "problem.type: unknown value 'svm'"),
+    "lr zero": (BASE.replace("lr = 0.05", "lr = 0"), "runs[0].lr: must be > 0 (got 0.0)"),
+    "lr negative": (BASE.replace("lr = 0.05", "lr = -0.1"), "runs[0].lr: must be > 0 (got -0.1)"),
+    "beta one": (BASE.replace('optimizer = "gd"', 'optimizer = "momentum"\nbeta = 1.0'), "runs[0].beta: must be in [0, 1) (got 1.0)"),
+    "beta2 negative": (BASE + RUN_EXTRA + "beta2 = -0.1\n", "runs[1].beta2: must be in [0, 1) (got -0.1)"),
+    "beta on adam": (BASE + RUN_EXTRA + "beta = 0.9\n", "runs[1].beta: not a hyperparameter of adam (it takes: beta1, beta2, epsilon, bias_correction)"),
+    "batch too big": (BASE.replace('type = "surface"\nname = "bowl"', 'type = "linreg"\nsamples = 50').replace("lr = 0.05", "lr = 0.05\nbatch = 64"), "runs[0].batch: larger than the data (64 > 50 samples)"),
+    "batch zero": (BASE.replace("lr = 0.05", "lr = 0.05\nbatch = 0"), "runs[0].batch: must be >= 1 (got 0)"),
+    "batch word": (BASE.replace("lr = 0.05", 'lr = 0.05\nbatch = "half"'), "runs[0].batch: must be \"full\" or an integer >= 1 (got 'half')"),
+    "start length": (BASE.replace("start = [-3.0, 1.5]", "start = [1.0, 2.0, 3.0]"), "problem.start: must be a list of 2 numbers"),
+    "non-finite": (BASE.replace("lr = 0.05", "lr = nan"), "runs[0].lr: must be a finite number (got nan)"),
+    "infinite start": (BASE.replace("start = [-3.0, 1.5]", "start = [inf, 1.5]"), "problem.start[0]: must be a finite number (got inf)"),
+    "malformed toml": (BASE.replace("lr = 0.05", "lr = = 0.05"), "invalid TOML: Invalid value (at line 11, column 6)"),
+    "duplicate run": (BASE + '\n[[runs]]\nname = "GD"\noptimizer = "adam"\n', "runs[1].name: 'GD' is used twice"),
+    "no runs": (BASE.split("[[runs]]")[0], "runs: missing"),
+    "negative condition": (BASE.replace('name = "bowl"', 'name = "bowl"\ncondition = -2.0'), "problem.condition: must be > 0 (got -2.0)"),
+    "epochs on a surface": (BASE.replace("steps = 20", "epochs = 20"), "epochs: epochs count passes over data; this problem has none: use steps"),
+    "view reversed": (BASE + "[view]\nx = [1.0, -1.0]\ny = [-1.0, 1.0]\n", "view.x: low must be below high"),
+    "schedule type": (BASE.replace("lr = 0.05", 'lr = 0.05\nschedule = { type = "steps" }'), "runs[0].schedule.type: unknown value 'steps' (did you mean 'step'?)"),
+    "schedule key": (BASE.replace("lr = 0.05", 'lr = 0.05\nschedule = { type = "step", decay = 1.0 }'), "runs[0].schedule.decay: unknown key (did you mean 'decay_rate'?)"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_scenario(gdtui, scenario_file, case):
+    text, expected = CASES[case]
+    path = scenario_file(text)
+    r = gdtui("run", path)
+    assert r.code == 2
+    assert r.out == ""
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1, r.err
+    assert lines[0].startswith(f"gdtui: error: {path}: ")
+    assert expected in lines[0]
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["run", "nothere.toml"], "nothere.toml: no such file or bundled scenario"),
+    (["run", "ravin"], "ravin: no such file or bundled scenario (did you mean 'ravine'?)"),
+    (["run", "bowl", "--fast"], "unrecognized arguments: --fast"),
+    (["run", "bowl", "--steps", "0"], "argument --steps: must be >= 1, got 0"),
+    (["run", "bowl", "--steps", "ten"], "argument --steps: expected a positive integer, got 'ten'"),
+    (["run", "bowl", "--epochs", "5"], "bowl: this scenario counts steps: use --steps"),
+    (["run", "bowl", "--steps", "3", "--epochs", "5"], "not allowed with argument"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["run"], "the following arguments are required: SCENARIO"),
+])
+def test_bad_command_line(gdtui, argv, expected):
+    r = gdtui(*argv)
+    assert r.code == 2
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gdtui: error: ") and expected in lines[0], r.err
+
+
+def test_no_traceback_from_the_real_entry_point(scenario_file):
+    path = scenario_file(BASE.replace("lr = 0.05", "lr = -3"))
+    for argv in (["run", path], ["run", "missing.toml"], ["run", "bowl", "--nope"], ["check", path]):
+        r = gdtui_process(*argv)
+        assert r.code == 2 and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1

@@ -1,0 +1,128 @@
+import numpy as np
+import pytest
+
+from gdtui.core.batches import FULL
+from gdtui.core.models import LinearRegression
+from gdtui.core.race import DIVERGED, Race, RunConfig
+from gdtui.core.schedules import Schedules
+from gdtui.core.surfaces import Surface
+
+
+def linreg(samples=40):
+    return LinearRegression(np.random.default_rng(0), samples=samples)
+
+
+def test_step_clock_one_update_per_tick_whatever_the_batch():
+    race = Race(linreg(), [RunConfig("GD", "gd", 0.1), RunConfig("SGD", "gd", 0.1, 1),
+                           RunConfig("MB", "gd", 0.1, 16)], (0.0, 0.0))
+    race.step(10)
+    assert race.updates.tolist() == [10, 10, 10]
+    # 40 examples: full = 1 batch/epoch, 1 -> 40, 16 -> 3
+    assert race.epochs().tolist() == [10, 0, 3]
+
+
+def test_epoch_clock_one_epoch_per_tick():
+    race = Race(linreg(), [RunConfig("GD", "gd", 0.1), RunConfig("SGD", "gd", 0.01, 1),
+                           RunConfig("MB", "gd", 0.1, 16)], (0.0, 0.0), clock="epoch")
+    race.step(3)
+    assert race.updates.tolist() == [3, 120, 9]
+    assert race.epochs().tolist() == [3, 3, 3]
+
+
+def test_a_full_batch_run_is_plain_gd():
+    p = linreg()
+    race = Race(p, [RunConfig("GD", "gd", 0.3)], (0.5, -1.0))
+    race.step(5)
+    theta = np.array([0.5, -1.0])
+    for _ in range(5):
+        theta = theta - 0.3 * 2 * p.A @ (theta - p.theta)
+    np.testing.assert_allclose(race.P[0], theta, rtol=1e-12)
+
+
+def test_sgd_update_uses_exactly_one_example():
+    p = linreg()
+    race = Race(p, [RunConfig("SGD", "gd", 0.1, 1)], (0.5, -1.0))
+    race.step(1)
+    first = race.orders[0].slices[0][0]
+    r = 0.5 * p.x[first] - 1.0 - p.y[first]
+    np.testing.assert_allclose(race.P[0], [0.5 - 0.1 * 2 * r * p.x[first], -1.0 - 0.1 * 2 * r], rtol=1e-12)
+
+
+def test_runs_have_their_own_streams_and_the_seed_fixes_them():
+    runs = [RunConfig("A", "gd", 0.1, 4), RunConfig("B", "gd", 0.1, 4)]
+    a = Race(linreg(), runs, (0.0, 0.0), seed=3)
+    b = Race(linreg(), runs, (0.0, 0.0), seed=3)
+    c = Race(linreg(), runs, (0.0, 0.0), seed=4)
+    for r in (a, b, c):
+        r.step(20)
+    np.testing.assert_array_equal(a.P, b.P)
+    assert not np.array_equal(a.P[0], a.P[1])
+    assert not np.array_equal(a.P, c.P)
+
+
+def test_runs_sharing_a_stream_see_the_same_batches():
+    runs = [RunConfig("A", "gd", 0.1, 4, stream=0), RunConfig("B", "gd", 0.1, 4, stream=0)]
+    race = Race(linreg(), runs, (0.0, 0.0))
+    race.step(25)
+    np.testing.assert_array_equal(race.P[0], race.P[1])
+
+
+def test_surface_noise_has_variance_noise_squared_over_k():
+    s = Surface("bowl", noise=2.0)
+    race = Race(s, [RunConfig("k4", "gd", 1e-9, 4), RunConfig("full", "gd", 1e-9, FULL)], (0.0, 0.0),
+                tolerance=0.0)
+    draws = []
+    for _ in range(4000):
+        race.step()
+        draws.append(race.last["g"].copy())
+    g = np.array(draws)
+    assert g[:, 0].std(axis=0) == pytest.approx([2.0 / 2, 2.0 / 2], rel=0.05)
+    assert np.all(np.abs(g[:, 1]) < 1e-7)  # exact gradient near the minimum: tiny
+
+
+def test_lr_change_applies_from_the_next_step():
+    race = Race(Surface("bowl"), [RunConfig("GD", "gd", 0.01)], (1.0, 0.0))
+    race.step(1)
+    race.set_lr(0, 0.5)
+    race.step(1)
+    assert race.P[0, 0] == pytest.approx(1.0 * 0.99 * 0.5)
+    assert race.history.lr[1:, 0].tolist() == [0.01, 0.5]
+
+
+def test_schedules_by_hand():
+    specs = [{"type": "constant"}, {"type": "inverse_time", "decay_rate": 0.5},
+             {"type": "step", "decay_rate": 1.0, "interval": 10}, {"type": "exponential", "gamma": 0.5},
+             {"type": "cosine", "lr_min": 0.1}]
+    sch = Schedules.from_specs(specs, length=100)
+    lr0 = np.full(5, 1.0)
+    np.testing.assert_allclose(sch.rates(lr0, np.full(5, 25)),
+                               [1.0, 1 / 13.5, 1 / 3, 0.5**25, 0.1 + 0.9 * (1 + np.cos(np.pi / 4)) / 2])
+    np.testing.assert_allclose(sch.rates(lr0, np.full(5, 0)), 1.0)
+    assert sch.rates(lr0, np.full(5, 200))[4] == pytest.approx(0.1)
+
+
+def test_step_schedule_counts_epochs_of_the_data():
+    race = Race(linreg(40), [RunConfig("MB", "gd", 0.1, 10, schedule={"type": "step", "decay_rate": 1.0,
+                                                                       "interval": 1})], (0.0, 0.0))
+    race.step(9)
+    # 4 batches per epoch: updates 1-4 at 0.1, 5-8 at 0.05, 9 at 0.1/3
+    np.testing.assert_allclose(race.history.lr[1:, 0], [0.1] * 4 + [0.05] * 4 + [0.1 / 3])
+
+
+def test_reset_restarts_every_run_from_a_new_point_and_is_deterministic():
+    race = Race(linreg(), [RunConfig("SGD", "gd", 0.1, 1), RunConfig("Adam", "adam", 0.1, 8)], (0.0, 0.0))
+    race.step(30)
+    first = race.P.copy()
+    race.reset((1.0, 2.0))
+    assert race.tick == 0 and len(race.history) == 1
+    np.testing.assert_array_equal(race.P, [[1.0, 2.0], [1.0, 2.0]])
+    race.reset((0.0, 0.0))
+    race.step(30)
+    np.testing.assert_array_equal(race.P, first)
+
+
+def test_non_finite_loss_freezes_the_run():
+    race = Race(Surface("rosenbrock"), [RunConfig("big", "gd", 1.0), RunConfig("ok", "gd", 1e-4)], (-2.0, 2.0))
+    race.step(50)
+    assert race.status[0] == DIVERGED and race.diverged_at[0] <= 5
+    assert race.updates[0] == race.diverged_at[0] and race.updates[1] == 50
