@@ -56,6 +56,12 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("check", help="validate scenario files", description="Validate scenario files.")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+
+    p = sub.add_parser("bench", help="speed figures, measured as ratios side by side",
+                       description="Measure gdtui's speed figures (ratios against baselines computed "
+                                   "in the same process) and print them.")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--quick", action="store_true", help="smaller workloads (about 10x faster, noisier)")
     return parser
 
 
@@ -139,4 +145,16 @@ def cmd_check(args) -> int:
     return 2 if bad else 0
 
 
-COMMANDS = {"run": cmd_run, "list": cmd_list, "check": cmd_check}
+def cmd_bench(args) -> int:
+    from . import bench
+    from .headless import dumps
+
+    report = bench.run_all(quick=args.quick)
+    if args.json:
+        print(dumps(report))
+    else:
+        bench.print_report(report)
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "list": cmd_list, "check": cmd_check, "bench": cmd_bench}

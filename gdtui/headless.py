@@ -111,16 +111,19 @@ def print_table(scenario: Scenario, race: Race, console=None):
     table = Table(title=f"{scenario.title} — {race.tick} {unit}s", title_justify="left",
                   box=box.SIMPLE_HEAD, title_style="bold", show_edge=False, pad_edge=False,
                   collapse_padding=True)
-    for col in ("run", "rule", "batch", "lr", "final loss", "best loss", f"at {unit}", "status"):
-        table.add_column(col, no_wrap=True,
-                         justify="right" if col in ("lr", "final loss", "best loss") or col.startswith("at") else "left")
+    for col in ("run", "rule", "batch", "lr", "final loss", "best loss", "status"):
+        table.add_column(col, no_wrap=True, justify="right" if col in ("lr", "final loss", "best loss") else "left")
     classification = race.problem.classification
     if classification:
-        table.add_column("accuracy", justify="right")
+        table.add_column("accuracy", justify="right", no_wrap=True)
     for r in runs:
-        at = r["diverged_at"] if r["diverged_at"] is not None else r["converged_at"]
+        status = r["status"]
+        if r["diverged_at"] is not None:
+            status = f"diverged at {r['diverged_at']}"
+        elif r["converged_at"] is not None:
+            status = f"converged at {r['converged_at']}"
         row = [r["name"], r["optimizer"], str(r["batch"]), f"{r['lr']:g}", _num(r["final_loss"]),
-               _num(r["best_loss"]), "" if at is None else str(at), r["status"]]
+               _num(r["best_loss"]), status]
         if classification:
             row.append("" if r["accuracy"] is None else f"{r['accuracy']:.4f}")
         table.add_row(*row, style="red" if r["status"] == "diverged" else None)

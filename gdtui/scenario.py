@@ -241,6 +241,8 @@ class _Reader:
             clock, length = "epoch", self.integer(doc["epochs"], "epochs", minimum=1)
         else:
             clock, length = "step", self.integer(doc.get("steps", DEFAULT_STEPS), "steps", minimum=1)
+        if compat == "course" and clock != "epoch":
+            self.fail("compat", "course mode trains for a number of epochs: use epochs = N, not steps")
         view = self.view(doc["view"], "view") if "view" in doc else None
         if "runs" not in doc:
             self.fail("runs", "missing: add at least one [[runs]] table")

@@ -130,9 +130,10 @@ def _adam_moments(g, state, hp):
     t = state["t"] + 1
     v = beta1 * state["v"] + (1 - beta1) * g
     s = beta2 * state["s"] + (1 - beta2) * g**2
-    corrected = hp["bias_correction"] != 0
-    v_hat = v / np.where(corrected, 1 - beta1**t, 1.0)
-    s_hat = s / np.where(corrected, 1 - beta2**t, 1.0)
+    # bias_correction is 1 or 0: with 0 the divisors are 1 and v_hat = v, s_hat = s
+    corrected = hp["bias_correction"]
+    v_hat = v / (1 - corrected * beta1**t)
+    s_hat = s / (1 - corrected * beta2**t)
     return v, s, v_hat, s_hat, t
 
 

@@ -29,6 +29,7 @@ STATUS_NAMES = ("running", "converged", "diverged")
 INTERNAL_KEYS = ("g", "v", "s", "v_hat", "s_hat", "d", "step")
 DIVERGENCE_FACTOR = 1e6
 MAX_PARAM_HISTORY = 4096  # keep every tick's parameters while R*D is at most this
+MAX_INTERNALS_DIM = 8     # and the update internals (for the inspector) while D is at most this
 
 
 @dataclass
@@ -75,12 +76,13 @@ class History:
 
     def __init__(self, R: int, D: int):
         self.keep_params = R * D <= MAX_PARAM_HISTORY
+        self.keep_internals = self.keep_params and D <= MAX_INTERNALS_DIM
         self._loss = _Growing((R,))
         self._grad_norm = _Growing((R,))
         self._lr = _Growing((R,))
         self._cost = _Growing((R,))
         self._params = _Growing((R, D)) if self.keep_params else None
-        self._internals = {k: _Growing((R, D)) for k in INTERNAL_KEYS} if self.keep_params else None
+        self._internals = {k: _Growing((R, D)) for k in INTERNAL_KEYS} if self.keep_internals else None
 
     def record(self, loss, grad_norm, lr, cost, params, internals):
         self._loss.append(loss)
@@ -89,6 +91,7 @@ class History:
         self._cost.append(cost)
         if self.keep_params:
             self._params.append(params)
+        if self.keep_internals:
             for k, arr in self._internals.items():
                 arr.append(internals[k])
 
@@ -103,9 +106,57 @@ class History:
 
     def internals(self, tick: int) -> dict[str, np.ndarray] | None:
         """The internals of the update that ended tick `tick` ((R, D) arrays)."""
-        if not self.keep_params:
+        if not self.keep_internals:
             return None
         return {k: arr.view[tick] for k, arr in self._internals.items()}
+
+
+class _Family:
+    """The runs that share an update rule: their state and hyperparameters as
+    (R_f, ...) arrays, so that one call of the rule updates them all."""
+
+    def __init__(self, rule: str, members: np.ndarray):
+        self.rule = RULES[rule]
+        self.members = members
+        contiguous = np.array_equal(members, np.arange(members[0], members[-1] + 1))
+        # a slice keeps P[at] a view: the common case updates in place
+        self.at = slice(int(members[0]), int(members[-1]) + 1) if contiguous else members
+
+    def reset(self, D, hyper):
+        self.state = self.rule.init((len(self.members), D))
+        self.take_hyper(hyper)
+        self.last = None
+
+    def take_hyper(self, hyper):
+        self.hp = {k: hyper[k][self.members] for k in self.rule.hyper}
+
+    def select(self, rows, every, row_pos):
+        """(where the family's active runs sit among `rows`, their state, their
+        hyperparameters, their positions in the family or None for all)."""
+        if every:
+            return self.at, self.state, self.hp, None
+        active = np.flatnonzero(np.isin(self.members, rows))
+        if not len(active):
+            return None, None, None, None
+        at = row_pos[self.members[active]]
+        return (at, {k: v[active] for k, v in self.state.items()},
+                {k: v[active] for k, v in self.hp.items()}, active)
+
+    def store(self, state, internals, active):
+        if active is None:
+            self.state = state
+        else:
+            for k, v in state.items():
+                self.state[k][active] = v
+        self.last = (self.members if active is None else self.members[active], internals)
+
+    def write_internals(self, last):
+        if self.last is None:
+            return
+        runs, internals = self.last
+        for k in INTERNAL_KEYS:
+            last[k][runs] = internals.get(k, np.nan)
+        self.last = None
 
 
 class Race:
@@ -126,9 +177,8 @@ class Race:
         self.hyper = {name: np.array([[r.hyper.get(name, RULES[r.rule].hyper.get(name, 0.0))]
                                       for r in self.runs], dtype=float) for name in ALL_HYPER}
         self.schedules = Schedules.from_specs([r.schedule for r in self.runs], length)
-        self.families = {}
-        for rule in dict.fromkeys(r.rule for r in self.runs):
-            self.families[rule] = np.array([i for i, r in enumerate(self.runs) if r.rule == rule])
+        self.families = [_Family(rule, np.array([i for i, r in enumerate(self.runs) if r.rule == rule]))
+                         for rule in dict.fromkeys(r.rule for r in self.runs)]
         self.reset()
 
     # --- set-up -------------------------------------------------------------------
@@ -143,7 +193,8 @@ class Race:
             self.start = np.array(start, dtype=float).reshape(self.D)
         R, D = self.R, self.D
         self.P = np.tile(self.start, (R, 1))
-        self.states = {rule: RULES[rule].init((R, D)) for rule in self.families}
+        for family in self.families:
+            family.reset(D, self.hyper)
         self.updates = np.zeros(R, dtype=int)
         self.status = np.zeros(R, dtype=int)
         self.converged_at = np.full(R, -1)
@@ -152,6 +203,7 @@ class Race:
         self.last = {k: np.full((R, D), np.nan) for k in INTERNAL_KEYS}
         self._make_batch_orders()
         self.lr = self._rates(np.arange(R))
+        self._row_pos = np.zeros(R, dtype=int)
         self.noise_rngs = [self._stream_rng(2, i) for i in range(R)]
         self.history = History(R, D)
         with np.errstate(all="ignore"):
@@ -169,6 +221,8 @@ class Race:
         self.batch_size = np.zeros(self.R, dtype=int)
         self.order_of = [None] * self.R
         self.orders: list[BatchOrder] = []
+        self._full = np.ones(self.R, dtype=bool)
+        self._one_order = None
         if not m:
             for i, r in enumerate(self.runs):
                 self.batch_size[i] = 0 if r.batch == FULL else int(r.batch)
@@ -180,12 +234,16 @@ class Race:
             self.per_epoch[i] = batches_per_epoch(m, size)
             if size == m:
                 continue  # full batch: no order needed
-            key = (r.stream if r.stream is not None else i, size)
+            # course mode: every run re-seeds the course's order, so all share one
+            key = ("course" if self.course else r.stream if r.stream is not None else i, size)
             if key not in keyed:
                 shuffle = "course" if self.course else self._stream_rng(1, i)
                 keyed[key] = len(self.orders)
                 self.orders.append(BatchOrder(m, size, shuffle))
             self.order_of[i] = keyed[key]
+        self._full = np.array([o is None for o in self.order_of])
+        self._one_order = 0 if len(self.orders) == 1 and not self._full.any() else None
+        self._weight_cache = {}
 
     # --- hyperparameters (events, keys in the app) --------------------------------
 
@@ -199,6 +257,8 @@ class Race:
             self.set_lr(run, value)
         else:
             self.hyper[name][run, 0] = value
+            for family in self.families:
+                family.take_hyper(self.hyper)
 
     def get_hyper(self, run: int, name: str) -> float:
         return float(self.lr0[run] if name == "lr" else self.hyper[name][run, 0])
@@ -231,8 +291,9 @@ class Race:
         cost = np.full(self.R, np.nan)
         if self.clock == "epoch" and self.problem.n_samples:
             cost[running] = 0.0
-            for u in range(int(self.per_epoch[running].max(initial=0))):
-                rows = running[self.per_epoch[running] > u]
+            per_epoch = self.per_epoch[running]
+            for u in range(int(per_epoch.max(initial=0))):
+                rows = running if u < per_epoch.min() else running[per_epoch > u]
                 cost[rows] += self._update(rows)
         elif len(running):
             cost[running] = self._update(running)
@@ -241,54 +302,55 @@ class Race:
         self._record(loss, np.linalg.norm(grad, axis=1), cost, running)
 
     def _update(self, rows: np.ndarray) -> np.ndarray:
-        """One update of each run in `rows`; returns each run's batch loss
-        scaled by batch size / m (the course's per-batch share of the epoch cost)."""
-        P = self.P[rows]
-        lr = self._rates(rows)
+        """One update of each run in `rows`; returns each run's batch loss times
+        batch size / m (its share of the epoch cost, as the course sums it)."""
+        every = len(rows) == self.R
+        if every:
+            P = self.P  # updated in place
+            lr = self.lr if self.schedules.all_constant else self._rates(rows)
+        else:
+            P = self.P[rows]
+            lr = self._rates(rows)
+            self._row_pos[rows] = np.arange(len(rows))
         lr_col = lr[:, None]
+        parts = [(family, *family.select(rows, every, self._row_pos)) for family in self.families]
         points = P
-        for rule, members in self.families.items():
-            look = RULES[rule].lookahead
-            if look is None:
-                continue
-            sel = np.flatnonzero(np.isin(rows, members))
-            if len(sel):
+        for family, at, state, hp, _ in parts:
+            look = family.rule.lookahead
+            if look is not None and state is not None:
                 if points is P:
                     points = P.copy()
-                hp = {k: self.hyper[k][rows[sel]] for k in RULES[rule].hyper}
-                points[sel] = look(P[sel], self._state_rows(rule, rows[sel]), lr_col[sel], hp)
-        batch_loss, G = self._gradients(rows, points)
-        new_P = np.empty_like(P)
-        for rule, members in self.families.items():
-            sel = np.flatnonzero(np.isin(rows, members))
-            if not len(sel):
-                continue
-            run_ids = rows[sel]
-            hp = {k: self.hyper[k][run_ids] for k in RULES[rule].hyper}
-            step, state, internals = RULES[rule].update(
-                G[sel], self._state_rows(rule, run_ids), lr_col[sel], hp, P[sel])
-            new_P[sel] = P[sel] - step
-            for k, arr in state.items():
-                self.states[rule][k][run_ids] = arr
-            for k in INTERNAL_KEYS:
-                self.last[k][run_ids] = internals.get(k, np.nan)
-        self.P[rows] = new_P
-        self.lr[rows] = lr
-        self.updates[rows] += 1
-        m = self.problem.n_samples
-        return batch_loss * (self.batch_size[rows] / m) if m else batch_loss
+                points[at] = look(P[at], state, lr_col[at], hp)
+        cost_share, G = self._gradients(rows, points, every)
+        for family, at, state, hp, members in parts:
+            if state is not None:
+                step, state, internals = family.rule.update(G[at], state, lr_col[at], hp, P[at])
+                P[at] -= step
+                family.store(state, internals, members)
+        if every:
+            self.updates += 1
+            if lr is not self.lr:
+                self.lr[:] = lr
+        else:
+            self.P[rows] = P
+            self.lr[rows] = lr
+            self.updates[rows] += 1
+        return cost_share
 
-    def _state_rows(self, rule, run_ids):
-        return {k: arr[run_ids] for k, arr in self.states[rule].items()}
-
-    def _gradients(self, rows, points):
-        """Batch loss and gradient for each run in `rows` at `points`."""
+    def _gradients(self, rows, points, every):
+        """(batch loss x batch size / m, gradient) for each run in `rows` at `points`."""
         if not self.problem.n_samples:
             loss, G = self.problem.value_and_grad(points)
             if self.problem.noise > 0:
                 G = G + self._surface_noise(rows)
             return loss, G
-        full = np.array([self.order_of[i] is None for i in rows])
+        m = self.problem.n_samples
+        if every and self._one_order is not None:
+            # every run draws from the same order (course mode, a sweep): one batch for all
+            b = self.orders[self._one_order].next()
+            loss, G = self.problem.value_and_grad(points, (b[None], self._weights(len(b))))
+            return loss * (len(b) / m), G
+        full = self._full[rows]
         loss = np.empty(len(rows))
         G = np.empty((len(rows), self.D))
         if full.any():
@@ -303,12 +365,20 @@ class Race:
             width = max(len(b) for b in drawn.values())
             idx = np.zeros((len(mini), width), dtype=int)
             weight = np.zeros((len(mini), width))
+            share = np.empty(len(mini))
             for j, i in enumerate(rows[mini]):
                 b = drawn[self.order_of[i]]
                 idx[j, : len(b)] = b
                 weight[j, : len(b)] = 1.0 / len(b)
-            loss[mini], G[mini] = self.problem.value_and_grad(points[mini], (idx, weight))
+                share[j] = len(b) / m
+            batch_loss, G[mini] = self.problem.value_and_grad(points[mini], (idx, weight))
+            loss[mini] = batch_loss * share
         return loss, G
+
+    def _weights(self, size):
+        if size not in self._weight_cache:
+            self._weight_cache[size] = np.full((1, size), 1.0 / size)
+        return self._weight_cache[size]
 
     def _surface_noise(self, rows):
         """N(0, noise^2/k) per coordinate for a run with batch k; none for full batch."""
@@ -335,6 +405,8 @@ class Race:
             new_conv = ~frozen & ~blown & (grad_norm < self.tolerance)
             self.status[new_conv] = CONVERGED
             self.converged_at[new_conv] = self.tick
+        if self.history.keep_internals:
+            self.internals()
         self.history.record(loss, grad_norm, self.lr, cost, self.P, self.last)
 
     # --- reading results ----------------------------------------------------------
@@ -348,3 +420,10 @@ class Race:
 
     def loss(self) -> np.ndarray:
         return self.history.loss[-1]
+
+    def internals(self) -> dict[str, np.ndarray]:
+        """The numbers of each run's last update: g, v, s, v_hat, s_hat, d, step ((R, D), NaN where
+        the rule has none)."""
+        for family in self.families:
+            family.write_internals(self.last)
+        return self.last

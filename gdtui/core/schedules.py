@@ -61,9 +61,8 @@ class Schedules:
             period=period,
         )
 
-    @property
-    def all_constant(self) -> bool:
-        return bool(np.all(self.kind == 0))
+    def __post_init__(self):
+        self.all_constant = bool(np.all(self.kind == 0))  # the common case skips the arithmetic
 
     def rates(self, lr0: np.ndarray, epoch: np.ndarray) -> np.ndarray:
         """The learning rate of every run in its own epoch `epoch` (shape (R,))."""

@@ -72,3 +72,49 @@ def test_no_traceback_from_the_real_entry_point(scenario_file):
     for argv in (["run", path], ["run", "missing.toml"], ["run", "bowl", "--nope"], ["check", path]):
         r = gdtui_process(*argv)
         assert r.code == 2 and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
+
+
+MLP = '''
+epochs = 5
+[problem]
+type = "mlp"
+layers = [2, 5, 2, 1]
+dataset = "moons"
+samples = 100
+[[runs]]
+name = "GD"
+optimizer = "gd"
+lr = 0.1
+batch = 32
+'''
+
+MLP_CASES = {
+    "first layer": (MLP.replace("[2, 5, 2, 1]", "[3, 5, 1]"), "problem.layers: must start with the data dimension 2 (got 3)"),
+    "last layer": (MLP.replace("[2, 5, 2, 1]", "[2, 5, 2]"), "problem.layers: must end in 1 output unit for binary classification (got 2)"),
+    "zero width": (MLP.replace("[2, 5, 2, 1]", "[2, 0, 1]"), "problem.layers[1]: must be >= 1 (got 0)"),
+    "layers not a list": (MLP.replace("[2, 5, 2, 1]", "5"), "problem.layers: must be a list of at least two layer sizes"),
+    "unknown dataset": (MLP.replace('"moons"', '"moon"'), "problem.dataset: unknown value 'moon' (did you mean 'moons'?)"),
+    "unknown activation": (MLP.replace('dataset = "moons"', 'dataset = "moons"\nactivation = "relu6"'), "problem.activation: unknown value 'relu6' (did you mean 'relu'?)"),
+    "samples": (MLP.replace("samples = 100", "samples = 1"), "problem.samples: must be >= 2 (got 1)"),
+    "batch above samples": (MLP.replace("batch = 32", "batch = 101"), "runs[0].batch: larger than the data (101 > 100 samples)"),
+    "start on mlp": (MLP.replace('samples = 100', 'samples = 100\nstart = [0.0, 0.0]'), "problem.start: the MLP starts from its initialisation"),
+    "course with steps": (MLP.replace("epochs = 5", 'steps = 5\ncompat = "course"'), "compat: course mode trains for a number of epochs"),
+    "course on a surface": (BASE.replace('title = "t"', 'compat = "course"'), "compat: 'course' applies to problem.type = 'mlp' (got 'surface')"),
+}
+
+
+@pytest.mark.parametrize("case", list(MLP_CASES))
+def test_bad_mlp_scenario(gdtui, scenario_file, case):
+    text, expected = MLP_CASES[case]
+    path = scenario_file(text)
+    r = gdtui("run", path)
+    assert r.code == 2 and r.out == ""
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"gdtui: error: {path}: ") and expected in lines[0], r.err
+
+
+def test_mlp_json_reports_accuracy_and_epochs(gdtui, scenario_file):
+    doc = gdtui("run", scenario_file(MLP), "--json").json()
+    run = doc["runs"][0]
+    assert run["epochs"] == 5 and run["updates"] == 5 * 4
+    assert 0 <= run["accuracy"] <= 1 and len(run["params"]) == 15 + 12 + 3

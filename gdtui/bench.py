@@ -1,0 +1,94 @@
+"""`gdtui bench`: speed figures, measured as ratios side by side in one process.
+
+These machines are shared and noisy, so no figure here is a bare duration
+compared with a fixed limit: each is a ratio of two computations of the same
+result timed back to back, or a budget reported for a person to read. CPU
+time of this process (time.process_time) is used, not wall time.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+
+import numpy as np
+
+
+def cpu_seconds(fn, *args, **kwargs) -> tuple[float, object]:
+    start = time.process_time()
+    result = fn(*args, **kwargs)
+    return time.process_time() - start, result
+
+
+def machine() -> dict:
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "machine": platform.machine(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "system": platform.system(),
+    }
+
+
+def mlp_course_ratio(epochs: int = 10000) -> dict:
+    """The three course runs (GD, momentum, Adam) of course_moons: the batched race
+    against the course's dict-based loop run three times."""
+    from . import course_loop
+    from .core.data import course_moons
+    from .headless import simulate
+    from .scenario import load
+
+    X, y = course_moons()
+    X, Y = X.T, y[None]
+
+    def course_three_times():
+        out = {}
+        for rule in ("gd", "momentum", "adam"):
+            params, _ = course_loop.model(X, Y, [2, 5, 2, 1], rule, num_epochs=epochs)
+            out[rule] = course_loop.predict(X, Y, params)
+        return out
+
+    sc = load("course_moons")
+    baseline, course_acc = cpu_seconds(course_three_times)
+    batched, race = cpu_seconds(simulate, sc, epochs)
+    acc = race.problem.accuracy(race.P)
+    same = bool(np.allclose(acc, [course_acc["gd"], course_acc["momentum"], course_acc["adam"]]))
+    return {
+        "epochs": epochs,
+        "course_loop_s": round(baseline, 3),
+        "batched_s": round(batched, 3),
+        "ratio": round(baseline / batched, 2),
+        "target": 5.0,
+        "same_accuracy": same,
+    }
+
+
+def run_all(quick: bool = False) -> dict:
+    return {
+        "machine": machine(),
+        "mlp_course": mlp_course_ratio(1000 if quick else 10000),
+    }
+
+
+def print_report(report: dict, console=None):
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    m = report["machine"]
+    console.print(f"[bold]gdtui bench[/] on {m['system']} {m['machine']}, {m['cpus']} CPUs, "
+                  f"Python {m['python']}, numpy {m['numpy']} (CPU time of this process)")
+    table = Table(show_edge=False)
+    for col in ("figure", "measured", "target", "met"):
+        table.add_column(col, justify="left" if col == "figure" else "right")
+    mlp = report["mlp_course"]
+    table.add_row(f"course_moons, {mlp['epochs']} epochs: course loop ×3 / batched race",
+                  f"{mlp['ratio']:.2f}× ({mlp['course_loop_s']:.2f} s / {mlp['batched_s']:.2f} s)",
+                  f"≥ {mlp['target']:g}×", _met(mlp["ratio"] >= mlp["target"]))
+    console.print(table)
+
+
+def _met(ok: bool) -> str:
+    return "yes" if ok else "[red]no[/]"
