@@ -35,10 +35,35 @@ def positive_int(text: str) -> int:
     return value
 
 
+def nonnegative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def terminal_size(text: str) -> tuple[int, int]:
+    try:
+        cols, rows = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected COLSxROWS such as 120x40, got {text!r}")
+    if not (20 <= cols <= 1000 and 5 <= rows <= 500):
+        raise argparse.ArgumentTypeError(f"between 20x5 and 1000x500, got {text!r}")
+    return cols, rows
+
+
 def build_parser() -> Parser:
     parser = Parser(prog=PROG, description="Race gradient-descent optimizers side by side in the terminal.",
                     epilog="With no command, opens the interactive app on the 'ravine' scenario.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("play", help="open the interactive app on a scenario (the default command)",
+                       description="Open the interactive app. SCENARIO defaults to 'ravine'.")
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default=DEFAULT_SCENARIO,
+                   help="a .toml path or the name of a bundled scenario")
 
     p = sub.add_parser("run", help="run a scenario headless and report each run",
                        description="Run a scenario without a terminal UI and print a table of the runs.")
@@ -49,6 +74,17 @@ def build_parser() -> Parser:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     p.add_argument("--history", action="store_true", help="with --json: add each run's loss after every step")
     p.add_argument("--csv", metavar="PATH", help="write one row per step and run: step, run, loss, parameters")
+
+    p = sub.add_parser("snapshot", help="render the app at a step, without a terminal, to .svg or .txt",
+                       description="Render the real app headless at step N and write an SVG screenshot "
+                                   "or the screen as plain text.")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--steps", type=nonnegative_int, metavar="N", help="the step (or epoch) to show; "
+                   "default: the scenario's length")
+    p.add_argument("--size", type=terminal_size, default=(120, 40), metavar="COLSxROWS",
+                   help="screen size (default 120x40)")
+    p.add_argument("--select", metavar="RUN", help="the run the inspector shows (its name or 1-based number)")
+    p.add_argument("--out", required=True, metavar="FILE", help="output file: .svg or .txt")
 
     sub.add_parser("list", help="problems, optimizers and bundled scenarios",
                    description="List problems with their parameters, optimizers with their "
@@ -72,10 +108,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         args = parser.parse_args(argv)
-        command = args.command
-        if command is None:
-            raise UsageError("the interactive app is not available yet; try 'gdtui run ravine'")
-        return COMMANDS[command](args)
+        if args.command is None:
+            args = parser.parse_args(["play", *argv])
+        return COMMANDS[args.command](args)
     except UsageError as e:
         return fail(str(e))
     except GdtuiError as e:
@@ -145,6 +180,45 @@ def cmd_check(args) -> int:
     return 2 if bad else 0
 
 
+def cmd_play(args) -> int:
+    from . import scenario
+
+    sc = scenario.load(args.scenario)
+    sc.build_race(length=1)  # report a bad scenario before the screen switches
+    from .ui.app import GdtuiApp
+
+    GdtuiApp(sc).run()
+    return 0
+
+
+def cmd_snapshot(args) -> int:
+    from . import scenario
+
+    sc = scenario.load(args.scenario)
+    fmt = args.out.rsplit(".", 1)[-1].lower() if "." in args.out else ""
+    if fmt not in ("svg", "txt"):
+        raise UsageError(f"{args.out}: the output must end in .svg or .txt")
+    select = None
+    if args.select is not None:
+        names = [r.name for r in sc.runs]
+        if args.select in names:
+            select = names.index(args.select)
+        elif args.select.isdigit() and 1 <= int(args.select) <= len(names):
+            select = int(args.select) - 1
+        else:
+            raise UsageError(f"--select: no run {args.select!r} (runs: {', '.join(names)})")
+    sc.build_race(length=1)
+    from .ui.snapshot import render
+
+    text = render(sc, sc.length if args.steps is None else args.steps, args.size, select, fmt)
+    try:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise UsageError(f"{args.out}: cannot write: {e.strerror}")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from . import bench
     from .headless import dumps
@@ -157,4 +231,4 @@ def cmd_bench(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "list": cmd_list, "check": cmd_check, "bench": cmd_bench}
+COMMANDS = {"play": cmd_play, "snapshot": cmd_snapshot, "run": cmd_run, "list": cmd_list, "check": cmd_check, "bench": cmd_bench}

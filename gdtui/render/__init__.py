@@ -1,0 +1,1 @@
+"""Pure functions from arrays to rich Segments and Styles (no textual here)."""

@@ -1,0 +1,84 @@
+"""The surface view as terminal cells.
+
+The loss is sampled at two pixels per cell (upper and lower half of "▀"),
+mapped to log-spaced levels, and each cell becomes a Segment whose
+foreground is the upper pixel and background the lower one. Marks (minima,
+trails, run heads) replace a cell's glyph and keep its heatmap background.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+
+from .palette import loss_levels, with_edges
+
+HALF_BLOCK = "▀"
+
+
+def pixel_centres(view, cols: int, pixel_rows: int) -> np.ndarray:
+    """(pixel_rows * cols, 2) data points at pixel centres, row 0 at the top."""
+    (x0, x1), (y0, y1) = view
+    xs = x0 + (np.arange(cols) + 0.5) / cols * (x1 - x0)
+    ys = y1 - (np.arange(pixel_rows) + 0.5) / pixel_rows * (y1 - y0)
+    gx, gy = np.meshgrid(xs, ys)
+    return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+
+def heat_codes(loss_fn, view, cols: int, rows: int, floor: float | None = None) -> np.ndarray:
+    """Colour code of every pixel, shape (2*rows, cols): level, plus N_LEVELS on contour edges."""
+    pts = pixel_centres(view, cols, 2 * rows)
+    with np.errstate(all="ignore"):
+        values = loss_fn(pts).reshape(2 * rows, cols)
+    if floor is None:
+        finite = values[np.isfinite(values)]
+        floor = float(finite.min()) if len(finite) else 0.0
+    return with_edges(loss_levels(values, floor))
+
+
+class StyleBook:
+    """Every Style the surface uses, made once and reused (never one per cell per frame)."""
+
+    def __init__(self, heat_colors: list[str]):
+        self.heat_colors = heat_colors
+        self._heat: dict[tuple[int, int], Style] = {}
+        self._marks: dict[tuple[str, int, bool], Style] = {}
+
+    def heat(self, top: int, bottom: int) -> Style:
+        key = (top, bottom)
+        style = self._heat.get(key)
+        if style is None:
+            style = self._heat[key] = Style(color=self.heat_colors[top], bgcolor=self.heat_colors[bottom])
+        return style
+
+    def mark(self, color: str, background: int, bold: bool = False) -> Style:
+        key = (color, background, bold)
+        style = self._marks.get(key)
+        if style is None:
+            style = self._marks[key] = Style(color=color, bgcolor=self.heat_colors[background], bold=bold)
+        return style
+
+
+def row_segments(top, bottom, glyphs, inks, book: StyleBook, ink_table) -> list[Segment]:
+    """One row of cells. glyphs: code points (0: show the heatmap); inks: index into
+    ink_table, a list of (colour, bold)."""
+    segments: list[Segment] = []
+    text = ""
+    style = None
+    for col in range(len(top)):
+        g = glyphs[col]
+        if g:
+            color, bold = ink_table[inks[col]]
+            s, ch = book.mark(color, int(top[col]), bold), chr(g)
+        else:
+            s, ch = book.heat(int(top[col]), int(bottom[col])), HALF_BLOCK
+        if s is style:
+            text += ch
+        else:
+            if text:
+                segments.append(Segment(text, style))
+            text, style = ch, s
+    if text:
+        segments.append(Segment(text, style))
+    return segments

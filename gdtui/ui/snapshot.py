@@ -1,0 +1,39 @@
+"""`gdtui snapshot`: the real app rendered with no terminal, at a given step, to SVG or text."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+from rich.console import Console
+
+from ..scenario import Scenario
+from .app import GdtuiApp
+
+
+def screen_text(app: GdtuiApp) -> str:
+    """The screen as plain text, one line per row."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system=None, record=True, legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return "\n".join(line.rstrip() for line in console.export_text(styles=False).splitlines()) + "\n"
+
+
+async def _render(scenario: Scenario, steps: int, size: tuple[int, int], select: int | None, fmt: str) -> str:
+    app = GdtuiApp(scenario, frame_rate=1e-3)  # the timer never fires: nothing moves but what we ask
+    async with app.run_test(size=size) as pilot:
+        if select is not None:
+            app.playback.select(select)
+        app.playback.advance(steps)
+        app.playback.playing = False
+        app.playback.message = ""
+        app.settle()
+        await pilot.pause()
+        app.settle()
+        await pilot.pause()
+        return app.export_screenshot(title=scenario.title) if fmt == "svg" else screen_text(app)
+
+
+def render(scenario: Scenario, steps: int, size=(120, 40), select: int | None = None, fmt: str = "svg") -> str:
+    return asyncio.run(_render(scenario, steps, size, select, fmt))

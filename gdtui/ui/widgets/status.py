@@ -1,0 +1,47 @@
+"""The caption (narration or description) and the status line."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ...playback import Playback
+
+
+class Caption(Static):
+    def __init__(self, playback: Playback, **kwargs):
+        super().__init__(**kwargs)
+        self.playback = playback
+        self._shown = None
+
+    def on_mount(self):
+        self.update_caption()
+
+    def update_caption(self):
+        pb = self.playback
+        said = pb.narration()
+        text = said or " ".join(pb.scenario.description.split())
+        if text != self._shown:
+            self._shown = text
+            self.update(Text(text, style="bold #ffd787" if said else "#bcbcbc"))
+
+
+class StatusLine(Static):
+    def __init__(self, playback: Playback, **kwargs):
+        super().__init__(**kwargs)
+        self.playback = playback
+
+    def on_mount(self):
+        self.update_status()
+
+    def update_status(self):
+        pb = self.playback
+        state = "▶ playing" if pb.playing else "❚❚ paused"
+        parts = [f" {pb.unit} {pb.cursor}/{pb.length}", f"{pb.speed} {pb.unit}{'s' if pb.speed > 1 else ''}/frame",
+                 state, f"{pb.running_count()}/{pb.race.R} running"]
+        if not pb.at_head:
+            parts.append(f"history (head at {pb.race.tick})")
+        text = Text("  ·  ".join(parts), style="bold")
+        if pb.message:
+            text.append("   " + pb.message, style="#ffd787")
+        self.update(text)

@@ -1,0 +1,224 @@
+"""Every binding, driven through Textual's pilot."""
+
+import numpy as np
+import pytest
+from textual import events
+
+from gdtui.ui.screens.help import HelpScreen
+from gdtui.ui.screens.picker import ProblemPicker
+from gdtui.ui.widgets.surface import MARGIN, TOP, SurfaceView
+
+SIZE = (120, 40)
+
+
+async def test_space_plays_and_pauses(make_app):
+    app = make_app(frame_rate=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        assert app.playback.playing
+        await pilot.pause(0.3)
+        moved = app.playback.cursor
+        assert moved > 0
+        await pilot.press("space")
+        assert not app.playback.playing
+        at = app.playback.cursor
+        await pilot.pause(0.2)
+        assert app.playback.cursor == at
+
+
+async def test_step_forward_and_back_without_recomputing(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "right", "n")
+        assert app.playback.cursor == 3 and app.playback.race.tick == 3
+        params = app.playback.race.P.copy()
+        await pilot.press("left", "left")
+        assert app.playback.cursor == 1 and app.playback.race.tick == 3  # history, not recomputed
+        np.testing.assert_array_equal(app.playback.race.P, params)
+        np.testing.assert_array_equal(app.playback.params_at(), app.playback.race.history.params[1])
+        await pilot.press("n")
+        assert app.playback.cursor == 2 and app.playback.race.tick == 3
+
+
+async def test_reset(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "r")
+        assert app.playback.cursor == 0 and app.playback.race.tick == 0
+        np.testing.assert_array_equal(app.playback.race.P[0], app.playback.race.start)
+
+
+async def test_speed_keys(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.playback.speed == 1
+        await pilot.press("plus", "plus")
+        assert app.playback.speed == 3
+        await pilot.press("minus")
+        assert app.playback.speed == 2
+
+
+async def test_selecting_runs(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        assert app.playback.selected == 2
+        await pilot.press("tab", "tab", "tab")
+        assert app.playback.selected == 0  # five runs: wraps around
+        await pilot.press("9")  # no ninth run: nothing happens
+        assert app.playback.selected == 0
+
+
+async def test_lr_keys_change_the_selected_run_from_the_next_step(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "n")
+        lr = app.playback.race.lr0[1]
+        await pilot.press("l")
+        assert app.playback.race.lr0[1] == lr / 2
+        await pilot.press("n")
+        assert app.playback.race.history.lr[1:, 1].tolist() == [lr, lr / 2]
+        await pilot.press("L", "L")
+        assert app.playback.race.lr0[1] == 2 * lr
+        assert app.playback.race.lr0[0] == 0.85  # the others are untouched
+
+
+async def test_beta_keys(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4", "b")  # momentum, beta 0.9 -> 0.95
+        assert app.playback.race.get_hyper(3, "beta") == pytest.approx(0.95)
+        await pilot.press("B", "B")
+        assert app.playback.race.get_hyper(3, "beta") == pytest.approx(0.8)
+        await pilot.press("1", "b")  # GD has no beta: a message, no change
+        assert "no β" in app.playback.message
+
+
+async def test_hide_and_show(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "v")
+        assert app.playback.hidden == {1}
+        await pilot.press("v")
+        assert app.playback.hidden == set()
+
+
+async def test_inspector_toggle(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        inspector = app.query_one("#inspector")
+        assert inspector.display
+        await pilot.press("i")
+        assert not inspector.display
+        await pilot.press("i")
+        assert inspector.display
+
+
+async def test_zoom_and_pan(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        (x0, x1), (y0, y1) = app.playback.view
+        await pilot.press("z")
+        (a0, a1), (b0, b1) = app.playback.view
+        assert a1 - a0 == pytest.approx((x1 - x0) / 1.25)
+        assert (a0 + a1) / 2 == pytest.approx((x0 + x1) / 2)
+        await pilot.press("Z")
+        assert app.playback.view[0] == pytest.approx((x0, x1))
+        await pilot.press("shift+right")
+        assert app.playback.view[0][0] == pytest.approx(x0 + 0.1 * (x1 - x0))
+        await pilot.press("shift+up")
+        assert app.playback.view[1][0] == pytest.approx(y0 + 0.1 * (y1 - y0))
+        await pilot.press("0")
+        assert app.playback.view == app.playback.home_view
+
+
+async def test_mouse_wheel_zooms_around_the_pointer(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        surface = app.query_one(SurfaceView)
+        region = surface.content_region
+        col, row = 10, 5
+        sx, sy = region.x + MARGIN + col, region.y + TOP + row
+        point = surface.cell_to_data(col, row)
+        width = app.playback.view[0][1] - app.playback.view[0][0]
+        surface.post_message(events.MouseScrollUp(surface, MARGIN + col, TOP + row, 0, -1, 0, False, False, False,
+                                                  screen_x=sx, screen_y=sy))
+        await pilot.pause()
+        (a0, a1), _ = app.playback.view
+        assert a1 - a0 == pytest.approx(width / 1.25)
+        # the point under the pointer stays put
+        assert (point[0] - a0) / (a1 - a0) == pytest.approx((col + 0.5) / surface.plot_size[0])
+
+
+async def test_click_restarts_every_run_from_the_clicked_point(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n")
+        surface = app.query_one(SurfaceView)
+        cols, rows = surface.plot_size
+        col, row = 17, 9
+        await pilot.click(SurfaceView, offset=(MARGIN + col, TOP + row))
+        (x0, x1), (y0, y1) = app.playback.view
+        cell_w, cell_h = (x1 - x0) / cols, (y1 - y0) / rows
+        # the clicked cell spans these data coordinates
+        left, top = x0 + col * cell_w, y1 - row * cell_h
+        start = app.playback.race.start
+        assert left <= start[0] <= left + cell_w and top - cell_h <= start[1] <= top
+        assert app.playback.cursor == 0 and app.playback.race.tick == 0
+        assert np.all(app.playback.race.P == start)
+
+
+async def test_help_screen(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_problem_picker_switches_problem_and_keeps_the_runs(make_app):
+    app = make_app("bowl")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        assert isinstance(app.screen, ProblemPicker)
+        await pilot.press("down", "enter")  # the second entry: rosenbrock
+        await pilot.pause()
+        assert app.playback.problem.name == "rosenbrock"
+        assert [r.name for r in app.playback.race.runs] == ["GD", "Momentum", "Adam"]
+        await pilot.press("n")
+        assert app.playback.cursor == 1
+
+
+async def test_picker_opens_a_bundled_scenario_with_the_mlp_layout(make_app):
+    app = make_app("bowl")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        picker = app.screen
+        index = next(i for i, (_, c) in enumerate(picker._choices) if c == ("scenario", "spiral"))
+        picker.dismiss(picker._choices[index][1])
+        await pilot.pause()
+        await pilot.pause()
+        assert app.playback.problem.kind == "mlp"
+        assert app.query("#boundaries")
+        await pilot.press("n")
+        assert app.playback.cursor == 1
+
+
+async def test_quit(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0 or app.return_code is None
+    assert not app.is_running
+
+
+async def test_every_action_is_in_the_command_palette(make_app):
+    from gdtui.ui.keys import KEYS
+    app = make_app()
+    async with app.run_test(size=SIZE):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for _, action, label, _, _ in KEYS:
+            if action != "quit":
+                assert any(t.startswith(label) for t in titles), label
