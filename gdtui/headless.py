@@ -113,6 +113,10 @@ def print_table(scenario: Scenario, race: Race, console=None):
                   collapse_padding=True)
     for col in ("run", "rule", "batch", "lr", "final loss", "best loss", "status"):
         table.add_column(col, no_wrap=True, justify="right" if col in ("lr", "final loss", "best loss") else "left")
+    f_star = race.problem.f_star
+    gap = bool(f_star)  # a column of f - f* where it differs from the loss itself
+    if gap:
+        table.add_column("f − f*", justify="right", no_wrap=True)
     classification = race.problem.classification
     if classification:
         table.add_column("accuracy", justify="right", no_wrap=True)
@@ -124,12 +128,14 @@ def print_table(scenario: Scenario, race: Race, console=None):
             status = f"converged at {r['converged_at']}"
         row = [r["name"], r["optimizer"], str(r["batch"]), f"{r['lr']:g}", _num(r["final_loss"]),
                _num(r["best_loss"]), status]
+        if gap:
+            row.append("—" if r["final_loss"] is None else f"{r['final_loss'] - f_star:.2e}")
         if classification:
             row.append("" if r["accuracy"] is None else f"{r['accuracy']:.4f}")
         table.add_row(*row, style="red" if r["status"] == "diverged" else None)
     console.print(table)
-    if race.problem.f_star is not None:
-        console.print(f"minimum loss f* = {race.problem.f_star:.6g}")
+    if f_star is not None:
+        console.print(f"minimum loss f* = {f_star:.6g}")
 
 
 def _num(x) -> str:

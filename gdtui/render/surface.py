@@ -15,6 +15,8 @@ from rich.style import Style
 from .palette import loss_levels, with_edges
 
 HALF_BLOCK = "▀"
+# Every segment carries a Style, never None: Textual's monochrome filter (NO_COLOR) fails on None.
+PLAIN = Style()
 
 
 def pixel_centres(view, cols: int, pixel_rows: int) -> np.ndarray:

@@ -12,7 +12,8 @@ from .conftest import BASE, gdtui_process
 def test_run_table(gdtui):
     r = gdtui("run", "bowl")
     assert r.code == 0
-    assert "GD" in r.out and "Momentum" in r.out and "Adam" in r.out and "final loss" in r.out
+    assert "GD" in r.out and "Momentum tuned" in r.out and "Adam" in r.out and "final loss" in r.out
+    assert "converged at 60" in r.out  # the tuned heavy ball
 
 
 def test_run_json_shape(gdtui):
@@ -21,7 +22,7 @@ def test_run_json_shape(gdtui):
     doc = r.json()
     assert doc["scenario"] == "The elongated bowl" and doc["steps"] == 50
     names = [x["name"] for x in doc["runs"]]
-    assert names == ["GD", "Momentum", "Adam"]
+    assert names == ["GD", "Momentum tuned", "Momentum 0.9", "Adam"]
     for run in doc["runs"]:
         for key in ("name", "optimizer", "batch", "lr", "status", "diverged_at", "converged_at",
                     "final_loss", "params"):
@@ -55,7 +56,7 @@ def test_csv_round_trips_into_numpy(gdtui, tmp_path):
     path = tmp_path / "t.csv"
     assert gdtui("run", "bowl", "--steps", "10", "--csv", path).code == 0
     rows = list(csv.DictReader(open(path)))
-    assert len(rows) == 11 * 3 and list(rows[0]) == ["step", "run", "loss", "x", "y"]
+    assert len(rows) == 11 * 4 and list(rows[0]) == ["step", "run", "loss", "x", "y"]
     data = np.genfromtxt(path, delimiter=",", names=True, dtype=None, encoding=None)
     gd = data[data["run"] == "GD"]
     assert gd["step"].tolist() == list(range(11))

@@ -80,7 +80,7 @@ async def test_lr_keys_change_the_selected_run_from_the_next_step(make_app):
         assert app.playback.race.history.lr[1:, 1].tolist() == [lr, lr / 2]
         await pilot.press("L", "L")
         assert app.playback.race.lr0[1] == 2 * lr
-        assert app.playback.race.lr0[0] == 0.85  # the others are untouched
+        assert app.playback.race.lr0[0] == 0.95  # the others are untouched
 
 
 async def test_beta_keys(make_app):
@@ -185,7 +185,7 @@ async def test_problem_picker_switches_problem_and_keeps_the_runs(make_app):
         await pilot.press("down", "enter")  # the second entry: rosenbrock
         await pilot.pause()
         assert app.playback.problem.name == "rosenbrock"
-        assert [r.name for r in app.playback.race.runs] == ["GD", "Momentum", "Adam"]
+        assert [r.name for r in app.playback.race.runs] == ["GD", "Momentum tuned", "Momentum 0.9", "Adam"]
         await pilot.press("n")
         assert app.playback.cursor == 1
 

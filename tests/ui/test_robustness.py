@@ -75,6 +75,6 @@ async def test_no_color_draws_each_trail_with_its_own_glyph(make_app, monkeypatc
         surface = app.query_one(SurfaceView)
         glyphs = {chr(g) for g in surface._glyphs.ravel() if g}
         from gdtui.render.palette import run_look
-        for r in range(3):
+        for r in range(4):
             assert run_look(r).trail in glyphs and run_look(r).head in glyphs
         assert not any(0x2800 <= g < 0x2900 for g in surface._glyphs.ravel())  # no braille in monochrome

@@ -15,7 +15,7 @@ from textual.widget import Widget
 
 from ...playback import Playback
 from ...render.palette import _hex, _interpolate, run_look
-from ...render.surface import StyleBook, pixel_centres, row_segments
+from ...render.surface import PLAIN, StyleBook, pixel_centres, row_segments
 
 LEVELS = 10
 PROB_STOPS = ((0.0, (22, 52, 110)), (0.5, (58, 58, 72)), (1.0, (118, 36, 42)))
@@ -55,7 +55,7 @@ class Boundaries(Widget):
         pb = self.playback
         runs = [r for r in range(pb.race.R) if r not in pb.hidden]
         if not width or height < 3 or not runs:
-            self._lines = [Strip.blank(width)] * height
+            self._lines = [Strip.blank(width, PLAIN)] * height
             self.refresh()
             return
         panel = max((width - GAP * (len(runs) - 1)) // len(runs), 4)
@@ -79,7 +79,7 @@ class Boundaries(Widget):
             codes = prob_codes(prob[k])
             bodies.append([row_segments(codes[2 * i], codes[2 * i + 1], glyphs[i], inks[i], self.book, ink_table)
                            for i in range(rows)])
-        gap = [Segment(" " * GAP)]
+        gap = [Segment(" " * GAP, PLAIN)]
         lines = [Strip(_join(titles, gap), width).crop(0, width)]
         for i in range(rows):
             lines.append(Strip(_join([b[i] for b in bodies], gap), width).crop(0, width))
@@ -101,8 +101,8 @@ class Boundaries(Widget):
 
     def render_line(self, y: int) -> Strip:
         if y < len(self._lines):
-            return self._lines[y].extend_cell_length(self.size.width)
-        return Strip.blank(self.size.width)
+            return self._lines[y].extend_cell_length(self.size.width, PLAIN)
+        return Strip.blank(self.size.width, PLAIN)
 
 
 def _join(parts, gap):

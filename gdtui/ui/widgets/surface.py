@@ -19,7 +19,7 @@ from textual.widget import Widget
 from ...playback import ZOOM_STEP, Playback
 from ...render.axes import nice_ticks, tick_label
 from ...render.palette import heat_colors, run_look
-from ...render.surface import StyleBook, heat_codes, row_segments
+from ...render.surface import PLAIN, StyleBook, heat_codes, row_segments
 from ...render.trails import BRAILLE_BASE, draw_path, to_subpixels
 
 MARGIN = 8          # columns for the y tick labels
@@ -182,7 +182,7 @@ class SurfaceView(Widget):
 
     def render_line(self, y: int) -> Strip:
         if not self.size.width or not self.size.height:
-            return Strip.blank(self.size.width)
+            return Strip.blank(self.size.width, PLAIN)
         self._rebuild()  # a resize may arrive before the next sync
         if y in self._frame_lines:
             return self._frame_lines[y]
@@ -191,7 +191,7 @@ class SurfaceView(Widget):
         if strip is None:
             cols, rows = self.plot_size
             if not 0 <= row < rows:
-                return Strip.blank(self.size.width)
+                return Strip.blank(self.size.width, PLAIN)
             segments = [self._margin_segment(row)] + row_segments(
                 self._codes[2 * row], self._codes[2 * row + 1], self._glyphs[row], self._inks[row],
                 self.book, self._ink_table())
@@ -229,8 +229,8 @@ class SurfaceView(Widget):
             style = Style(color="#6c6c6c" if hidden else look.color, bold=r == pb.selected,
                           underline=r == pb.selected)
             legend.append(Segment(f"{look.head} {run.name}", style))
-            legend.append(Segment("  "))
-        legend_strip = Strip(legend).crop(0, width).extend_cell_length(width)
+            legend.append(Segment("  ", PLAIN))
+        legend_strip = Strip(legend).crop(0, width).extend_cell_length(width, PLAIN)
         # x axis
         (x0, x1) = pb.view[0]
         axis = ["─"] * cols
