@@ -84,15 +84,11 @@ class Scenario:
 # --- locating files ------------------------------------------------------------
 
 def bundled_dir() -> Path:
-    """Where the bundled scenarios are: installed with the package, or in a checkout."""
-    try:
-        from importlib.resources import files
-        path = Path(str(files("gdtui.scenarios")))
-        if path.is_dir():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "scenarios"
+    """Where the bundled scenarios are: installed as gdtui/scenarios (pyproject maps the
+    top-level scenarios/ there), or the top-level scenarios/ of a source checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "scenarios"
+    return installed if installed.is_dir() else here.parent / "scenarios"
 
 
 def bundled_names() -> list[str]:
