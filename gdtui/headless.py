@@ -68,8 +68,11 @@ def _hyper_names(rule: str) -> list[str]:
 def result_json(scenario: Scenario, race: Race, history: bool = False) -> dict:
     runs = run_summaries(race)
     if history:
+        params = race.history.params
         for i, entry in enumerate(runs):
             entry["losses"] = [_finite(v) for v in race.history.loss[:, i]]
+            if params is not None and race.D <= 8:  # two-parameter problems: the path itself
+                entry["trajectory"] = [[_finite(v) for v in p] for p in params[:, i]]
             if race.course:
                 entry["epoch_costs"] = [_finite(v) for v in race.history.epoch_cost[1:, i]]
     problem = race.problem

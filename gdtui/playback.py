@@ -219,6 +219,16 @@ class Playback:
         dx, dy = fx * (x1 - x0), fy * (y1 - y0)
         self.view = ((x0 + dx, x1 + dx), (y0 + dy, y1 + dy))
 
+    def current_scenario(self) -> Scenario:
+        """The setup as it stands (start, view, every run's current hyperparameters),
+        as a scenario that loads back to the same state (the `s` key)."""
+        runs = [dataclasses.replace(run, lr=float(self.base_lr[i]),
+                                    hyper={k: float(self.base_hyper[k][i, 0]) for k in RULES[run.rule].hyper})
+                for i, run in enumerate(self.race.runs)]
+        return dataclasses.replace(self.scenario, runs=runs, speed=self.speed,
+                                   start=tuple(float(x) for x in self.race.start) if self.two_d else None,
+                                   view=self.view if self.two_d else None)
+
     def running_count(self) -> int:
         return int(np.sum(self.race.status == RUNNING))
 

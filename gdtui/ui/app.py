@@ -3,6 +3,8 @@ and does what the keys ask; the widgets draw it; this file wires them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
@@ -13,6 +15,7 @@ from ..scenario import Scenario, load
 from .keys import KEYS, bindings
 from .screens.help import HelpScreen
 from .screens.picker import ProblemPicker
+from .screens.save import SaveScreen, free_name
 from .widgets.boundaries import Boundaries
 from .widgets.inspector import Inspector
 from .widgets.loss_plot import LossPlot
@@ -176,6 +179,21 @@ class GdtuiApp(App):
 
     def action_help(self):
         self.push_screen(HelpScreen())
+
+    def action_save(self):
+        self.push_screen(SaveScreen(free_name(Path(self.playback.scenario.source).stem)), self.save_to)
+
+    def save_to(self, path: str | None):
+        if not path:
+            return
+        from ..scenario_writer import dumps
+
+        try:
+            Path(path).write_text(dumps(self.playback.current_scenario()), encoding="utf-8")
+            self.playback.message = f"saved to {path}"
+        except OSError as e:
+            self.playback.message = f"cannot save to {path}: {e.strerror}"
+        self._changed()
 
     def action_pick_problem(self):
         self.push_screen(ProblemPicker(), self._picked)

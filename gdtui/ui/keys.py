@@ -28,6 +28,7 @@ KEYS = [
     ("shift+down", "pan(0,-0.1)", "pan", "pan down", False),
     ("0", "home_view", "view", "back to the scenario's view", False),
     ("p", "pick_problem", "problem", "choose another problem, surface or scenario", True),
+    ("s", "save", "save", "save the current setup as a scenario file", False),
     ("question_mark", "help", "help", "this help: every key and each rule's equations", True),
     ("q", "quit", "quit", "quit", True),
 ]

@@ -32,6 +32,13 @@ CASES = {
     "epochs on a surface": (BASE.replace("steps = 20", "epochs = 20"), "epochs: epochs count passes over data; this problem has none: use steps"),
     "view reversed": (BASE + "[view]\nx = [1.0, -1.0]\ny = [-1.0, 1.0]\n", "view.x: low must be below high"),
     "schedule type": (BASE.replace("lr = 0.05", 'lr = 0.05\nschedule = { type = "steps" }'), "runs[0].schedule.type: unknown value 'steps' (did you mean 'step'?)"),
+    "event unknown run": (BASE + '[[events]]\nat = 3\nset = { run = "Adma", lr = 0.1 }\n', "events[0].set.run: unknown value 'Adma'"),
+    "event past the end": (BASE + '[[events]]\nat = 21\nsay = "late"\n', "events[0].at: past the end (21 > 20 steps)"),
+    "event unknown key": (BASE + '[[events]]\nat = 3\nsai = "typo"\n', "events[0].sai: unknown key (did you mean 'say'?)"),
+    "event set hyper of another rule": (BASE + '[[events]]\nat = 3\nset = { run = "GD", beta = 0.5 }\n', "events[0].set.beta: not a hyperparameter of gd"),
+    "event set nothing": (BASE + '[[events]]\nat = 3\nset = { run = "GD" }\n', "events[0].set: names a run but changes nothing"),
+    "event focus": (BASE + '[[events]]\nat = 3\nfocus = "Nobody"\n', "events[0].focus: unknown value 'Nobody'"),
+    "event without at": (BASE + '[[events]]\nsay = "when?"\n', "events[0].at: missing"),
     "schedule key": (BASE.replace("lr = 0.05", 'lr = 0.05\nschedule = { type = "step", decay = 1.0 }'), "runs[0].schedule.decay: unknown key (did you mean 'decay_rate'?)"),
 }
 

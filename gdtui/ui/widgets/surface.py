@@ -231,8 +231,9 @@ class SurfaceView(Widget):
             legend.append(Segment(f"{look.head} {run.name}", style))
             legend.append(Segment("  ", PLAIN))
         legend_strip = Strip(legend).crop(0, width).extend_cell_length(width, PLAIN)
-        # x axis
+        # x axis; the axis name takes the right end, tick labels keep clear of it
         (x0, x1) = pb.view[0]
+        name = f" {names[0]} →"
         axis = ["─"] * cols
         labels = [" "] * cols
         for value in nice_ticks(x0, x1, max(2, cols // 12)):
@@ -241,10 +242,10 @@ class SurfaceView(Widget):
                 axis[col] = "┬"
                 text = tick_label(value)
                 begin = max(0, min(cols - len(text), col - len(text) // 2))
-                if all(c == " " for c in labels[max(begin - 1, 0):begin + len(text) + 1]):
+                fits = begin + len(text) < cols - len(name)
+                if fits and all(c == " " for c in labels[max(begin - 1, 0):begin + len(text) + 1]):
                     labels[begin:begin + len(text)] = list(text)
-        name = f"{names[0]} →"
-        labels[cols - len(name):] = list(name)
+        name = name[-cols:]
         axis_strip = Strip([Segment(" " * (MARGIN - 1) + "└" + "".join(axis), AXIS_STYLE)], width)
         label_strip = Strip([Segment(" " * MARGIN, AXIS_STYLE), Segment("".join(labels[:-len(name)]), AXIS_STYLE),
                              Segment(name, LABEL_STYLE)], width)
