@@ -12,11 +12,12 @@ SIZE = (120, 40)
 
 
 async def test_space_plays_and_pauses(make_app):
-    app = make_app(frame_rate=60)
+    app = make_app("bowl", frame_rate=60)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
         assert app.playback.playing
         await pilot.pause(0.3)
+        assert app.playback.playing
         moved = app.playback.cursor
         assert moved > 0
         await pilot.press("space")
@@ -222,3 +223,18 @@ async def test_every_action_is_in_the_command_palette(make_app):
         for _, action, label, _, _ in KEYS:
             if action != "quit":
                 assert any(t.startswith(label) for t in titles), label
+
+
+async def test_the_ravine_lesson_pauses_itself_and_narrates(make_app):
+    app = make_app("ravine", frame_rate=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if not app.playback.playing:
+                break
+        assert app.playback.cursor == 8 and "paused by the scenario" in app.playback.message
+        caption = app.query_one("#caption")
+        assert "zig-zags" in str(caption.render())
+        await pilot.press("left", "left")
+        assert "Five runs leave one start" in str(caption.render())

@@ -133,12 +133,6 @@ class SurfaceView(Widget):
         R = pb.race.R
         glyphs = np.zeros((rows, cols), dtype=np.int32)
         inks = np.zeros((rows, cols), dtype=np.int16)
-        mark_ink = 2 * R
-        for point in pb.problem.minima:
-            self._put(glyphs, inks, point, "✕", mark_ink)
-        for point in pb.problem.critical:
-            self._put(glyphs, inks, point, "╳", mark_ink)
-        self._put(glyphs, inks, pb.race.start, "○", mark_ink)
         order = [r for r in range(R) if r not in pb.hidden and r != pb.selected]
         if pb.selected not in pb.hidden:
             order.append(pb.selected)
@@ -153,6 +147,13 @@ class SurfaceView(Widget):
             inks[mask] = r
         if not self.monochrome:
             glyphs[glyphs == BRAILLE_BASE] += bits[glyphs == BRAILLE_BASE]
+        # marks over the trails, heads over everything
+        mark_ink = 2 * R
+        for point in pb.problem.minima:
+            self._put(glyphs, inks, point, "✕", mark_ink)
+        for point in pb.problem.critical:
+            self._put(glyphs, inks, point, "╳", mark_ink)
+        self._put(glyphs, inks, pb.race.start, "○", mark_ink)
         params = pb.params_at()
         for r in order:
             self._put(glyphs, inks, params[r], run_look(r).head, R + r, clamp=True)
