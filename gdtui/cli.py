@@ -64,6 +64,11 @@ def build_parser() -> Parser:
                        description="Open the interactive app. SCENARIO defaults to 'ravine'.")
     p.add_argument("scenario", metavar="SCENARIO", nargs="?", default=DEFAULT_SCENARIO,
                    help="a .toml path or the name of a bundled scenario")
+    p.add_argument("--headless", action="store_true",
+                   help="no terminal: play --frames frames through the real app, print a summary, exit")
+    p.add_argument("--frames", type=positive_int, metavar="N", help="with --headless: how many frames")
+    p.add_argument("--size", type=terminal_size, default=(120, 40), metavar="COLSxROWS",
+                   help="with --headless: the screen size (default 120x40)")
 
     p = sub.add_parser("run", help="run a scenario headless and report each run",
                        description="Run a scenario without a terminal UI and print a table of the runs.")
@@ -183,8 +188,17 @@ def cmd_check(args) -> int:
 def cmd_play(args) -> int:
     from . import scenario
 
+    if args.headless != (args.frames is not None):
+        raise UsageError("--headless and --frames N go together")
     sc = scenario.load(args.scenario)
     sc.build_race(length=1)  # report a bad scenario before the screen switches
+    if args.headless:
+        from .ui.frames import play_frames
+
+        stats = play_frames(sc, args.frames, size=args.size)
+        print(f"{len(stats.cpu_ms)} frames at {args.size[0]}x{args.size[1]}: median {stats.median_cpu_ms():.2f} ms "
+              f"CPU and {stats.median_bytes():.0f} bytes per frame; first frame after {stats.first_frame_s:.2f} s")
+        return 0
     from .ui.app import GdtuiApp
 
     GdtuiApp(sc).run()

@@ -62,25 +62,29 @@ class StyleBook:
         return style
 
 
+CHUNK = 8  # no segment crosses a multiple of 8 columns (see row_segments)
+
+
 def row_segments(top, bottom, glyphs, inks, book: StyleBook, ink_table) -> list[Segment]:
     """One row of cells. glyphs: code points (0: show the heatmap); inks: index into
-    ink_table, a list of (colour, bold)."""
+    ink_table, a list of (colour, bold).
+
+    Cells of one style are joined into a segment, but never across a multiple
+    of CHUNK columns: Textual repaints a changed cell by rewriting the
+    segments it touches, so short segments keep a moving head from resending
+    much of a row."""
+    n = len(top)
+    marked = glyphs != 0
+    # one number per distinct style: heat cells by their two pixel codes, marks by ink and background
+    style_id = np.where(marked, 1_000_000 + inks.astype(np.int64) * 1024 + top, top.astype(np.int64) * 1024 + bottom)
+    cut = np.ones(n, dtype=bool)
+    cut[1:] = (style_id[1:] != style_id[:-1]) | (np.arange(1, n) % CHUNK == 0)
+    starts = np.flatnonzero(cut).tolist()
     segments: list[Segment] = []
-    text = ""
-    style = None
-    for col in range(len(top)):
-        g = glyphs[col]
-        if g:
-            color, bold = ink_table[inks[col]]
-            s, ch = book.mark(color, int(top[col]), bold), chr(g)
+    for a, b in zip(starts, starts[1:] + [n]):
+        if marked[a]:
+            color, bold = ink_table[inks[a]]
+            segments.append(Segment("".join(map(chr, glyphs[a:b])), book.mark(color, int(top[a]), bold)))
         else:
-            s, ch = book.heat(int(top[col]), int(bottom[col])), HALF_BLOCK
-        if s is style:
-            text += ch
-        else:
-            if text:
-                segments.append(Segment(text, style))
-            text, style = ch, s
-    if text:
-        segments.append(Segment(text, style))
+            segments.append(Segment(HALF_BLOCK * (b - a), book.heat(int(top[a]), int(bottom[a]))))
     return segments

@@ -24,8 +24,9 @@ from .widgets.status import Caption, StatusLine
 from .widgets.surface import SurfaceView
 
 MIN_SIZE = (80, 24)
+COMPACT_BELOW = (110, 34)  # smaller screens get a narrower side panel and a shorter table
 FRAME_RATE = 30.0
-SLOW_EVERY = 4   # while playing, the plot and the tables redraw every 4th frame
+SLOW_EVERY = 8   # while playing, the plot and the tables redraw every 8th frame (about 4 per second)
 
 
 class GdtuiApp(App):
@@ -72,6 +73,11 @@ class GdtuiApp(App):
 
     def _check_size(self, width: int, height: int):
         self.screen.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
+        compact = width < COMPACT_BELOW[0] or height < COMPACT_BELOW[1]
+        if compact != self.screen.has_class("-compact"):
+            self.screen.set_class(compact, "-compact")
+            if self.screen.query(RunsTable):
+                self.query_one(RunsTable).update_table()
 
     # --- frames -------------------------------------------------------------------
 

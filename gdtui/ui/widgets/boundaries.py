@@ -25,7 +25,7 @@ GAP = 2
 
 def prob_colors() -> list[str]:
     base = [_interpolate(PROB_STOPS, (i + 0.5) / LEVELS) for i in range(LEVELS)]
-    return [_hex(c) for c in base] + ["#e0e0e0"] * LEVELS  # edge pixels: the 0.5 boundary
+    return [_hex(c) for c in base] + ["#b4b4b4"] * LEVELS  # edge pixels: the 0.5 boundary
 
 
 def prob_codes(prob: np.ndarray) -> np.ndarray:

@@ -35,7 +35,7 @@ def stability(problem, rule: str, lr: float, beta: float | None) -> tuple[dict, 
 
 def _norm(a) -> str:
     value = float(np.sqrt(np.nansum(np.asarray(a) ** 2)))
-    return f"{value:.3g}"
+    return f"{value:.2g}"
 
 
 class Inspector(Static):
@@ -83,13 +83,15 @@ class Inspector(Static):
         if facts:
             parts.append(Text("  ".join(f"{k} {v:.4g}" for k, v in facts.items()), style="#9e9e9e"))
             parts.append(Text(verdict, style="bold red" if "UNSTABLE" in verdict else "green"))
-        self.update(Group(*parts))
+        self.update(Group(*parts), layout=False)  # a fixed height (gdtui.tcss): no layout pass
 
     @staticmethod
     def _layer_norms(pb, r):
         """Many parameters (the MLP): the size of g and of the step, layer by layer."""
         internals = pb.race.internals()
-        keys = [(k, label) for k, label in ROWS if not np.all(np.isnan(internals[k][r]))]
+        # v-hat and s-hat are v and s rescaled: for a summary, their sizes add nothing
+        keys = [(k, label) for k, label in ROWS
+                if k not in ("v_hat", "s_hat") and not np.all(np.isnan(internals[k][r]))]
         views = {k: pb.problem.parameter_views(internals[k][r:r + 1]) for k, _ in keys}
         table = Table(box=None, padding=(0, 1), header_style="bold #9e9e9e")
         table.add_column(f"last {pb.unit}")

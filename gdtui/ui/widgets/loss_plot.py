@@ -35,8 +35,7 @@ class LossPlot(PlotextPlot):
         super().__init__(**kwargs)
         self.playback = playback
 
-    def on_mount(self):
-        super().on_mount()
+    def on_mount(self):  # (PlotextPlot's own on_mount runs too)
         self.update_plot()
 
     def update_plot(self):

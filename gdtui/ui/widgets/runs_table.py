@@ -49,11 +49,13 @@ class RunsTable(Static):
         lr = race.history.lr[t] if t > 0 else race.lr
         classification = pb.problem.classification
         accuracy = pb.problem.accuracy(pb.params_at()) if classification else None
+        compact = self.screen.has_class("-compact")  # small terminals: no β and |g| columns
         table = Table(expand=True, box=None, padding=(0, 1), header_style="bold #9e9e9e")
-        for col, justify in (("run", "left"), ("rule", "left"), ("batch", "right"), ("lr", "right"),
-                             ("β", "left"), (pb.unit, "right"), ("loss", "right"), ("|g|", "right"),
-                             ("status", "left")):
-            table.add_column(col, justify=justify, no_wrap=True)
+        columns = [("run", "left"), ("rule", "left"), ("batch", "right"), ("lr", "right"), ("β", "left"),
+                   (pb.unit, "right"), ("loss", "right"), ("|g|", "right"), ("status", "left")]
+        for col, justify in columns:
+            if not (compact and col in ("β", "|g|")):
+                table.add_column(col, justify=justify, no_wrap=True)
         if classification:
             table.add_column("accuracy", justify="right", no_wrap=True)
         for r, run in enumerate(race.runs):
@@ -67,10 +69,15 @@ class RunsTable(Static):
                    str(t if stopped < 0 else min(t, stopped)),
                    _fmt(loss[r]), _fmt(grad[r]), Text(status, style="red" if status.startswith("div")
                                                       else "green" if status.startswith("conv") else "")]
+            if compact:
+                del row[7], row[4]
             if classification:
                 row.append(f"{accuracy[r]:.1%}")
             table.add_row(*row, style="on #262626" if r == pb.selected else None)
-        self.update(table)
+        # the table's height only changes with its number of rows (a new scenario)
+        rows = len(race.runs)
+        self.update(table, layout=rows != getattr(self, "_rows", None))
+        self._rows = rows
 
     def on_click(self, event: events.Click):
         offset = event.get_content_offset(self)

@@ -44,4 +44,4 @@ class StatusLine(Static):
         text = Text("  ·  ".join(parts), style="bold")
         if pb.message:
             text.append("   " + pb.message, style="#ffd787")
-        self.update(text)
+        self.update(text, layout=False)  # one line, always: no layout pass each frame

@@ -2,7 +2,13 @@
 
 The heatmap is rendered once per view and size and cached as colour codes;
 a frame rebuilds only the rows whose overlay (trails, heads, marks) changed,
-and refreshes only those lines, so little is sent to the terminal.
+and refreshes only the cells that changed, so little is sent to the terminal.
+
+The view is drawn by narrow column tiles, each cropping the view's lines.
+Textual repaints a changed cell by resending its line from the left edge of
+the widget that holds it, so with one wide widget a head moving near the
+right edge would resend nearly the whole row; with tiles it resends at most
+a tile.
 """
 
 from __future__ import annotations
@@ -16,23 +22,74 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+TILE = 8           # columns per tile
+
 from ...playback import ZOOM_STEP, Playback
 from ...render.axes import nice_ticks, tick_label
 from ...render.palette import heat_colors, run_look
 from ...render.surface import PLAIN, StyleBook, heat_codes, row_segments
 from ...render.trails import BRAILLE_BASE, draw_path, to_subpixels
 
-MARGIN = 8          # columns for the y tick labels
+MARGIN = TILE       # columns for the y tick labels: exactly the first tile
 TOP, BOTTOM = 1, 2  # legend line; x axis and its labels
 MARK_COLOR = "#ffffff"
 AXIS_STYLE = Style(color="#9e9e9e")
 LABEL_STYLE = Style(color="#d0d0d0", bold=True)
 
 
+class _Tile(Widget):
+    """A band of TILE columns of the surface view (the first one is the y-axis margin).
+
+    It keeps its finished lines itself and renders only the lines refreshed
+    since (Textual's own per-widget line cache re-applies the line filters to
+    every line of the repainted area, for every tile, on every frame)."""
+
+    DEFAULT_CSS = "_Tile { height: 1fr; }"
+
+    def __init__(self, view: "SurfaceView", x0: int, width: int):
+        super().__init__()
+        self.view, self.x0 = view, x0
+        self.styles.width = width
+        self._lines: dict[int, Strip] = {}
+        self._width = width
+
+    def refresh(self, *regions, **kwargs):
+        if regions:
+            for region in regions:
+                for y in region.line_range:
+                    self._lines.pop(y, None)
+        else:
+            self._lines.clear()
+        return super().refresh(*regions, **kwargs)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        width = self.size.width
+        if width != self._width:
+            self._lines.clear()
+            self._width = width
+        lines = self._lines
+        filters = self.app.get_line_filters()
+        background = None
+        strips = []
+        for y in crop.line_range:
+            strip = lines.get(y)
+            if strip is None:
+                strip = self.view.line(y, self.x0, width)
+                if filters:
+                    background = background or self.background_colors[1]
+                    for line_filter in filters:
+                        strip = strip.apply_filter(line_filter, background)
+                lines[y] = strip
+            strips.append(strip)
+        if crop.column_span != (0, width):
+            strips = [strip.crop(*crop.column_span) for strip in strips]
+        return strips
+
+
 class SurfaceView(Widget):
     """Trajectories of every run over the loss surface of a two-parameter problem."""
 
-    DEFAULT_CSS = "SurfaceView { width: 1fr; height: 1fr; }"
+    DEFAULT_CSS = "SurfaceView { width: 1fr; height: 1fr; layout: horizontal; }"
 
     class Clicked(Message):
         """A click inside the plot, in data coordinates."""
@@ -51,8 +108,9 @@ class SurfaceView(Widget):
         self._trails: list[np.ndarray] = []
         self._drawn_to = -1
         self._glyphs = self._inks = None
-        self._rows: dict[int, Strip] = {}
         self._frame_lines: dict[int, Strip] = {}
+        self._tiles: list[_Tile] = []
+        self._tiled_width = -1
 
     # --- geometry -----------------------------------------------------------------
 
@@ -78,14 +136,32 @@ class SurfaceView(Widget):
         if not self.size.width or not self.size.height:
             return
         if self._rebuild(full):
-            self.refresh()
+            self._refresh_all()
             return
         glyphs, inks = self._overlay()
-        changed = np.flatnonzero(np.any((glyphs != self._glyphs) | (inks != self._inks), axis=1))
+        diff = (glyphs != self._glyphs) | (inks != self._inks)
         self._glyphs, self._inks = glyphs, inks
-        for r in changed:
-            self._rows.pop(int(r), None)
-            self.refresh(Region(0, TOP + int(r), self.size.width, 1))
+        changed: dict[int, list[Region]] = {}   # tile -> the lines of it to repaint
+        for r in np.flatnonzero(diff.any(axis=1)):
+            for tile in {(MARGIN + int(c)) // TILE for c in np.flatnonzero(diff[r])}:
+                changed.setdefault(tile, []).append(Region(0, TOP + int(r), TILE, 1))
+        for tile, regions in changed.items():
+            if tile < len(self._tiles):
+                self._tiles[tile].refresh(*regions)
+
+    def _refresh_all(self):
+        for tile in self._tiles:
+            tile.refresh()
+
+    def on_resize(self, event: events.Resize):
+        """One tile per TILE columns (the margin is the first tile)."""
+        width = self.size.width
+        if width != self._tiled_width:
+            self._tiled_width = width
+            self._tiles = [_Tile(self, x, min(TILE, width - x)) for x in range(0, width, TILE)]
+            self.remove_children()
+            self.mount_all(self._tiles)
+        self.sync(full=True)
 
     def _rebuild(self, full: bool = False) -> bool:
         """Heatmap, trails and every row anew if the view or size changed (or `full`)."""
@@ -99,14 +175,15 @@ class SurfaceView(Widget):
         self._trails = [np.zeros((rows, cols), dtype=np.uint8) for _ in range(pb.race.R)]
         self._drawn_to = -1
         self._frame_lines = self._frame()
-        self._rows.clear()
+        self._inks_table = self._ink_table()
         self._glyphs, self._inks = self._overlay()
         return True
 
     def refresh_frame(self):
         """The legend and axes (after a change of selection or visibility)."""
         self._frame_lines = self._frame()
-        self.refresh(Region(0, 0, self.size.width, 1))
+        for tile in self._tiles:
+            tile.refresh(Region(0, 0, tile.size.width, 1))
 
     def _draw_trails(self):
         pb = self.playback
@@ -181,23 +258,24 @@ class SurfaceView(Widget):
 
     # --- the Line API -------------------------------------------------------------------
 
-    def render_line(self, y: int) -> Strip:
+    def line(self, y: int, x0: int, width: int) -> Strip:
+        """Columns x0 .. x0+width of line y (what the tile there shows). Only those
+        cells are built: a frame rebuilds a few tiles' lines, never whole rows."""
         if not self.size.width or not self.size.height:
-            return Strip.blank(self.size.width, PLAIN)
+            return Strip.blank(width, PLAIN)
         self._rebuild()  # a resize may arrive before the next sync
         if y in self._frame_lines:
-            return self._frame_lines[y]
+            return self._frame_lines[y].crop(x0, x0 + width)
         row = y - TOP
-        strip = self._rows.get(row)
-        if strip is None:
-            cols, rows = self.plot_size
-            if not 0 <= row < rows:
-                return Strip.blank(self.size.width, PLAIN)
-            segments = [self._margin_segment(row)] + row_segments(
-                self._codes[2 * row], self._codes[2 * row + 1], self._glyphs[row], self._inks[row],
-                self.book, self._ink_table())
-            strip = self._rows[row] = Strip(segments, self.size.width)
-        return strip
+        cols, rows = self.plot_size
+        if not 0 <= row < rows:
+            return Strip.blank(width, PLAIN)
+        if x0 < MARGIN:  # the margin tile: the y axis and its tick labels
+            return Strip([self._margin_segment(row)], MARGIN)
+        c0, c1 = x0 - MARGIN, x0 - MARGIN + width
+        segments = row_segments(self._codes[2 * row, c0:c1], self._codes[2 * row + 1, c0:c1],
+                                self._glyphs[row, c0:c1], self._inks[row, c0:c1], self.book, self._inks_table)
+        return Strip(segments, width)
 
     def _y_ticks(self) -> dict[int, str]:
         cols, rows = self.plot_size
@@ -255,10 +333,11 @@ class SurfaceView(Widget):
     # --- the mouse ----------------------------------------------------------------------
 
     def _plot_cell(self, event: events.MouseEvent) -> tuple[int, int] | None:
-        offset = event.get_content_offset(self)
-        if offset is None:
+        # from screen coordinates: the event arrives from a tile, with offsets relative to it
+        region = self.content_region
+        if event.screen_offset not in region:
             return None
-        col, row = offset.x - MARGIN, offset.y - TOP
+        col, row = int(event.screen_x) - region.x - MARGIN, int(event.screen_y) - region.y - TOP
         cols, rows = self.plot_size
         if 0 <= col < cols and 0 <= row < rows:
             return col, row
@@ -281,9 +360,6 @@ class SurfaceView(Widget):
         self.playback.zoom(factor, centre)
         event.stop()
         self.sync()
-
-    def on_resize(self, event: events.Resize):
-        self.sync(full=True)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height

@@ -1,0 +1,64 @@
+"""Snapshot tests of the app's screens (pytest-textual-snapshot).
+
+Every source of nondeterminism is off: the frame timer never fires (the
+playback is advanced by hand), animations and notifications are off, NO_COLOR
+is removed from the environment (tests/conftest.py), and the simulation is
+seeded. See tests/README.md for updating the snapshots.
+"""
+
+import pytest
+
+from gdtui.scenario import bundled_names, load
+from gdtui.ui.app import GdtuiApp
+
+SIZE = (120, 40)
+# the step (epoch) each bundled scenario is shown at
+AT = {"course_moons": 400, "course_moons_decay": 300, "spiral": 60, "batch_size_epochs": 3, "schedules": 10,
+      "rosenbrock": 600, "rastrigin": 300}
+
+
+def prepared(name: str, steps: int, select: int | None = None):
+    app = GdtuiApp(load(name), frame_rate=1e-3)
+
+    async def run_before(pilot):
+        if select is not None:
+            app.playback.select(select)
+        app.playback.advance(steps)
+        app.playback.message = ""
+        app.settle()
+        await pilot.pause()
+        app.settle()
+        await pilot.pause()
+
+    return app, run_before
+
+
+@pytest.mark.parametrize("name", bundled_names())
+def test_bundled_scenario(snap_compare, name):
+    app, before = prepared(name, AT.get(name, 40))
+    assert snap_compare(app, run_before=before, terminal_size=SIZE)
+
+
+def test_help_screen(snap_compare):
+    app, before = prepared("bowl", 0)
+    assert snap_compare(app, run_before=before, press=["question_mark"], terminal_size=SIZE)
+
+
+def test_inspector_shows_adams_internals(snap_compare):
+    app, before = prepared("ravine", 30, select=4)
+    assert snap_compare(app, run_before=before, terminal_size=SIZE)
+
+
+def test_mlp_view_with_layer_norms(snap_compare):
+    app, before = prepared("spiral", 120, select=2)
+    assert snap_compare(app, run_before=before, terminal_size=SIZE)
+
+
+def test_small_layout_80x24(snap_compare):
+    app, before = prepared("ravine", 30)
+    assert snap_compare(app, run_before=before, terminal_size=(80, 24))
+
+
+def test_too_small_message(snap_compare):
+    app, before = prepared("ravine", 0)
+    assert snap_compare(app, run_before=before, terminal_size=(60, 18))
