@@ -68,6 +68,55 @@ def mlp_course_ratio(epochs: int = 10000) -> dict:
     }
 
 
+SWEEP_BENCH = """
+title = "sweep bench: five rules on the bowl"
+steps = 1000
+tolerance = 0.0
+[problem]
+type = "surface"
+name = "bowl"
+condition = 25.0
+start = [-3.5, 1.5]
+[[runs]]
+optimizer = "gd"
+[[runs]]
+optimizer = "momentum"
+[[runs]]
+optimizer = "nesterov"
+[[runs]]
+optimizer = "rmsprop"
+[[runs]]
+optimizer = "adam"
+"""
+
+
+def sweep_ratio(points: int = 64, steps: int = 1000) -> dict:
+    """5 rules x `points` learning rates x `steps` steps on the bowl: one batched race
+    against the same runs stepped one at a time (a race of one run each) in a loop."""
+    from .core.race import Race
+    from .scenario import parse
+    from .sweep import lr_grid, sweep_race
+
+    sc = parse(SWEEP_BENCH, "sweep-bench")
+    lrs = lr_grid(1e-4, 10.0, points)
+    race = sweep_race(sc, lrs, steps)
+    batched, _ = cpu_seconds(race.step, steps)
+
+    def one_at_a_time():
+        finals = []
+        for run in race.runs:
+            single = Race(race.problem, [run], race.start, tolerance=0.0, length=steps, keep_history=False)
+            single.step(steps)
+            finals.append(single.history.loss[-1, 0])
+        return np.array(finals)
+
+    looped, finals = cpu_seconds(one_at_a_time)
+    same = bool(np.allclose(finals, race.history.loss[-1], rtol=1e-12, equal_nan=True))
+    return {"runs": len(race.runs), "steps": steps, "batched_s": round(batched, 3), "target_batched_s": 0.5,
+            "loop_s": round(looped, 3), "ratio": round(looped / batched, 1), "target_ratio": 20.0,
+            "same_results": same}
+
+
 def rendering_budget(frames: int = 200, size=(200, 60)) -> dict:
     """Playing ravine (five runs) at 200x60 through the real app: CPU time and bytes
     written per frame, in steady state (the first 30 frames are not counted)."""
@@ -110,6 +159,7 @@ def run_all(quick: bool = False) -> dict:
     return {
         "machine": machine(),
         "mlp_course": mlp_course_ratio(1000 if quick else 10000),
+        "sweep": sweep_ratio(64, 200 if quick else 1000),
         "rendering": rendering_budget(60 if quick else 200),
         "startup": startup(1 if quick else 3),
     }
@@ -130,6 +180,12 @@ def print_report(report: dict, console=None):
     table.add_row(f"course_moons, {mlp['epochs']} epochs: course loop ×3 / batched race",
                   f"{mlp['ratio']:.2f}× ({mlp['course_loop_s']:.2f} s / {mlp['batched_s']:.2f} s)",
                   f"≥ {mlp['target']:g}×", _met(mlp["ratio"] >= mlp["target"]))
+    sw = report["sweep"]
+    table.add_row(f"sweep: {sw['runs']} runs x {sw['steps']} steps on the bowl, batched",
+                  f"{sw['batched_s']:.3f} s", f"≤ {sw['target_batched_s']:g} s",
+                  _met(sw["batched_s"] <= sw["target_batched_s"]))
+    table.add_row("sweep: one run at a time / batched", f"{sw['ratio']:.1f}× ({sw['loop_s']:.2f} s)",
+                  f"≥ {sw['target_ratio']:g}×", _met(sw["ratio"] >= sw["target_ratio"]))
     r = report["rendering"]
     table.add_row(f"{r['scenario']} at {r['size']}, median CPU per frame (simulation + rendering)",
                   f"{r['median_cpu_ms']:.2f} ms", f"≤ {r['target_cpu_ms']:g} ms",

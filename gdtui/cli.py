@@ -91,6 +91,17 @@ def build_parser() -> Parser:
     p.add_argument("--select", metavar="RUN", help="the run the inspector shows (its name or 1-based number)")
     p.add_argument("--out", required=True, metavar="FILE", help="output file: .svg or .txt")
 
+    p = sub.add_parser("sweep", help="every run of a scenario across a grid of learning rates",
+                       description="Run every run of the scenario at N log-spaced learning rates (all in one "
+                                   "batched race) and report the best rate and the stability window of each.")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--lr", metavar="MIN:MAX", default="1e-4:10", help="the range of rates (default 1e-4:10)")
+    p.add_argument("--points", type=int, default=32, metavar="N", help="rates in the range (default 32)")
+    length = p.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=positive_int, metavar="N", help="steps per run (default: the scenario's)")
+    length.add_argument("--epochs", type=positive_int, metavar="N", help="epochs per run (epoch-clocked scenarios)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the plot and table")
+
     sub.add_parser("list", help="problems, optimizers and bundled scenarios",
                    description="List problems with their parameters, optimizers with their "
                                "hyperparameters, and the bundled scenarios.")
@@ -233,6 +244,23 @@ def cmd_snapshot(args) -> int:
     return 0
 
 
+def cmd_sweep(args) -> int:
+    from . import scenario, sweep
+    from .headless import dumps
+
+    lo, hi = sweep.parse_range(args.lr)
+    if args.points < 2:
+        raise UsageError(f"--points: at least 2 rates are needed (got {args.points})")
+    sc = scenario.load(args.scenario)
+    length = _length(sc, args)
+    _, result = sweep.run_sweep(sc, sweep.lr_grid(lo, hi, args.points), length)
+    if args.json:
+        print(dumps(result))
+    else:
+        sweep.print_report(result)
+    return 0
+
+
 def cmd_bench(args) -> int:
     from . import bench
     from .headless import dumps
@@ -245,4 +273,4 @@ def cmd_bench(args) -> int:
     return 0
 
 
-COMMANDS = {"play": cmd_play, "snapshot": cmd_snapshot, "run": cmd_run, "list": cmd_list, "check": cmd_check, "bench": cmd_bench}
+COMMANDS = {"play": cmd_play, "snapshot": cmd_snapshot, "run": cmd_run, "sweep": cmd_sweep, "list": cmd_list, "check": cmd_check, "bench": cmd_bench}

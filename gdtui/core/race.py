@@ -74,8 +74,8 @@ class History:
     """Per tick: full-batch loss, gradient norm, learning rate, and (for small
     problems) parameters and the internals of the last update."""
 
-    def __init__(self, R: int, D: int):
-        self.keep_params = R * D <= MAX_PARAM_HISTORY
+    def __init__(self, R: int, D: int, keep: bool = True):
+        self.keep_params = keep and R * D <= MAX_PARAM_HISTORY
         self.keep_internals = self.keep_params and D <= MAX_INTERNALS_DIM
         self._loss = _Growing((R,))
         self._grad_norm = _Growing((R,))
@@ -163,13 +163,15 @@ class Race:
     """R runs on one problem, stepped together."""
 
     def __init__(self, problem: Problem, runs: list[RunConfig], start, *, seed: int = 0,
-                 clock: str = "step", tolerance: float = 1e-6, length: int = 0, course: bool = False):
+                 clock: str = "step", tolerance: float = 1e-6, length: int = 0, course: bool = False,
+                 keep_history: bool = True):
         self.problem = problem
         self.runs = list(runs)
         self.seed = seed
         self.clock = clock
         self.tolerance = tolerance
         self.course = course
+        self.keep_history = keep_history  # False: losses only, no parameters (sweeps of many runs)
         self.R = len(self.runs)
         self.D = problem.dim
         self.start = np.array(start, dtype=float).reshape(self.D)
@@ -205,7 +207,7 @@ class Race:
         self.lr = self._rates(np.arange(R))
         self._row_pos = np.zeros(R, dtype=int)
         self.noise_rngs = [self._stream_rng(2, i) for i in range(R)]
-        self.history = History(R, D)
+        self.history = History(R, D, self.keep_history)
         with np.errstate(all="ignore"):
             loss, grad = self.problem.value_and_grad(self.P)
         self.initial_loss = loss.copy()

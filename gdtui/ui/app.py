@@ -16,6 +16,7 @@ from .keys import KEYS, bindings
 from .screens.help import HelpScreen
 from .screens.picker import ProblemPicker
 from .screens.save import SaveScreen, free_name
+from .screens.sweep import SweepScreen
 from .widgets.boundaries import Boundaries
 from .widgets.inspector import Inspector
 from .widgets.loss_plot import LossPlot
@@ -200,6 +201,10 @@ class GdtuiApp(App):
         except OSError as e:
             self.playback.message = f"cannot save to {path}: {e.strerror}"
         self._changed()
+
+    def action_sweep(self):
+        """Every run over a grid of learning rates, from the current start."""
+        self.push_screen(SweepScreen(self.playback.current_scenario()))
 
     def action_pick_problem(self):
         self.push_screen(ProblemPicker(), self._picked)

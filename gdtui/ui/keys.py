@@ -29,6 +29,7 @@ KEYS = [
     ("0", "home_view", "view", "back to the scenario's view", False),
     ("p", "pick_problem", "problem", "choose another problem, surface or scenario", True),
     ("s", "save", "save", "save the current setup as a scenario file", False),
+    ("w", "sweep", "sweep", "sweep every run over learning rates from the current start", False),
     ("question_mark", "help", "help", "this help: every key and each rule's equations", True),
     ("q", "quit", "quit", "quit", True),
 ]

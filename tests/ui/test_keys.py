@@ -238,3 +238,19 @@ async def test_the_ravine_lesson_pauses_itself_and_narrates(make_app):
         assert "zig-zags" in str(caption.render())
         await pilot.press("left", "left")
         assert "Five runs leave one start" in str(caption.render())
+
+
+async def test_w_opens_the_sweep_view(make_app):
+    from gdtui.ui.screens.sweep import SweepScreen
+    app = make_app("bowl")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w")
+        assert isinstance(app.screen, SweepScreen)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.screen.result is not None:
+                break
+        result = app.screen.result
+        assert result["theory"]["gd_edge"] == pytest.approx(0.08) and len(result["runs"]) == 4
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SweepScreen)

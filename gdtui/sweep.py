@@ -1,0 +1,161 @@
+"""`gdtui sweep`: every run of a scenario across a grid of learning rates.
+
+All (run, lr) pairs step together as one race, batched over runs: with 5
+runs and 64 rates, one vectorized update per rule family moves all 320. The
+copies of a run share its random stream, so every rate sees the same batches
+and the same noise, and only the rate differs.
+
+A rate is in a run's *stability window* when the run neither diverges nor
+ends above the loss it started from. On a quadratic bowl the edge of plain
+GD's window is 2/λmax.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from .core.race import DIVERGED, Race
+from .errors import GdtuiError
+from .scenario import Scenario
+
+DEFAULT_RANGE = (1e-4, 10.0)
+DEFAULT_POINTS = 32
+
+
+def parse_range(text: str) -> tuple[float, float]:
+    """"MIN:MAX" -> (MIN, MAX), both > 0, MIN < MAX."""
+    try:
+        lo, hi = (float(v) for v in text.split(":"))
+    except ValueError:
+        raise GdtuiError(f"--lr: expected MIN:MAX such as 1e-4:10, got {text!r}")
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo <= 0 or hi <= 0:
+        raise GdtuiError(f"--lr: both bounds must be finite and > 0 (got {text})")
+    if lo >= hi:
+        raise GdtuiError(f"--lr: MIN must be below MAX (got {text})")
+    return lo, hi
+
+
+def lr_grid(lo: float, hi: float, points: int) -> np.ndarray:
+    return np.geomspace(lo, hi, points)
+
+
+def sweep_race(scenario: Scenario, lrs: np.ndarray, steps: int | None = None) -> Race:
+    """One race holding every run of the scenario at every rate in `lrs` (run-major)."""
+    runs = [dataclasses.replace(run, name=f"{run.name} @ {lr:.3g}", lr=float(lr), stream=i)
+            for i, run in enumerate(scenario.runs) for lr in lrs]
+    problem = scenario.build_problem()
+    start = scenario.start
+    if start is None:
+        start = problem.initial_params() if hasattr(problem, "initial_params") else problem.start
+    steps = steps or scenario.length
+    return Race(problem, runs, start, seed=scenario.seed, clock=scenario.clock, tolerance=scenario.tolerance,
+                length=steps, course=scenario.course, keep_history=False)
+
+
+def run_sweep(scenario: Scenario, lrs: np.ndarray, steps: int | None = None) -> tuple[Race, dict]:
+    steps = steps or scenario.length
+    race = sweep_race(scenario, lrs, steps)
+    race.step(steps)
+    return race, summarize(scenario, race, lrs)
+
+
+def summarize(scenario: Scenario, race: Race, lrs: np.ndarray) -> dict:
+    """Per run: final loss at each rate, the best rate, and the stability window."""
+    n = len(lrs)
+    final = race.history.loss[-1]
+    initial = race.history.loss[0]
+    out = []
+    for k, run in enumerate(scenario.runs):
+        rows = slice(k * n, (k + 1) * n)
+        status = [race.status_name(i) for i in range(k * n, (k + 1) * n)]
+        loss = np.where(race.status[rows] == DIVERGED, np.nan, final[rows])
+        stable = np.isfinite(loss) & (loss < initial[rows])
+        best = int(np.nanargmin(np.where(stable, loss, np.nan))) if stable.any() else None
+        window = None
+        if stable.any():
+            inside = np.flatnonzero(stable)
+            window = [float(lrs[inside[0]]), float(lrs[inside[-1]])]
+        out.append({
+            "name": run.name, "optimizer": run.rule, "batch": run.batch,
+            "best_lr": None if best is None else float(lrs[best]),
+            "best_loss": None if best is None else float(loss[best]),
+            "window": window,
+            "points": [{"lr": float(lr), "final_loss": None if not np.isfinite(v) else float(v), "status": s}
+                       for lr, v, s in zip(lrs, loss, status)],
+        })
+    theory = {}
+    eig = race.problem.hessian_eigenvalues()
+    if eig is not None:
+        theory = {"lambda_min": eig[0], "lambda_max": eig[1], "gd_edge": 2 / eig[1]}
+    return {"scenario": scenario.title, "steps": race.tick, "lr_min": float(lrs[0]), "lr_max": float(lrs[-1]),
+            "points": n, "f_star": race.problem.f_star, "theory": theory, "runs": out}
+
+
+def draw(plt, result: dict):
+    """log10 of the final loss (of f - f* where f* is known) against log10 of lr on
+    `plt` (plotext, or a PlotextPlot's plt), one line per run, each run's largest stable
+    rate and the theoretical GD edge marked."""
+    from .render.palette import run_look
+
+    f_star = result["f_star"] or 0.0
+    for k, run in enumerate(result["runs"]):
+        color = tuple(int(run_look(k).color[i:i + 2], 16) for i in (1, 3, 5))
+        pts = [(math.log10(p["lr"]), math.log10(max(p["final_loss"] - f_star, 1e-16)))
+               for p in run["points"] if p["final_loss"] is not None]
+        if pts:
+            plt.plot([p[0] for p in pts], [p[1] for p in pts], marker="braille", color=color, label=run["name"])
+        if run["window"]:
+            plt.vline(math.log10(run["window"][1]), color=color)
+    edge = result["theory"].get("gd_edge")
+    lo, hi = math.log10(result["lr_min"]), math.log10(result["lr_max"])
+    if edge and lo <= math.log10(edge) <= hi:
+        plt.vline(math.log10(edge), color="white")
+    decades = list(range(math.ceil(lo), math.floor(hi) + 1))
+    plt.xticks(decades, [f"1e{d}" if d else "1" for d in decades])
+    plt.xlim(lo, hi)
+    what = "log10(final f − f*)" if result["f_star"] is not None else "log10(final loss)"
+    plt.title(f"{what} after {result['steps']} steps; vertical lines: each run's largest stable lr"
+              + (", white: 2/λmax" if edge else ""))
+    plt.xlabel("learning rate")
+
+
+def plot(result: dict, width: int = 100, height: int = 24) -> str:
+    """The sweep plot as text with ANSI colours, for the terminal."""
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    draw(plt, result)
+    plt.theme("clear")
+    return plt.build()
+
+
+def print_report(result: dict, console=None):
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from rich.text import Text
+
+    console = console or Console()
+    console.print(Text.from_ansi(plot(result, width=min(console.width, 120), height=22)), no_wrap=True, crop=True)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                  title=f"{result['scenario']}: {result['points']} rates from {result['lr_min']:g} to "
+                        f"{result['lr_max']:g}, {result['steps']} steps", title_justify="left")
+    for col in ("run", "rule", "best lr", "loss there", "stable from", "to"):
+        table.add_column(col, justify="left" if col in ("run", "rule") else "right", no_wrap=True)
+    for run in result["runs"]:
+        w = run["window"]
+        table.add_row(run["name"], run["optimizer"], _num(run["best_lr"]), _num(run["best_loss"]),
+                      _num(w and w[0]), _num(w and w[1]))
+    console.print(table)
+    if result["theory"]:
+        t = result["theory"]
+        console.print(f"quadratic bowl: λmax = {t['lambda_max']:.4g}, GD is stable below 2/λmax = {t['gd_edge']:.4g}")
+
+
+def _num(x) -> str:
+    return "—" if x is None else f"{x:.3g}"
