@@ -103,10 +103,12 @@ class GdtuiApp(App):
                 surface.sync()
         elif slow:
             self.query_one(Boundaries).sync()
-        self.query_one(StatusLine).update_status()
         self.query_one(Caption).update_caption()
         self._pending = not slow
         if slow:
+            # the status line too: a repaint of a line across the whole screen widens the area
+            # Textual re-renders every frame to include the side panel and the table
+            self.query_one(StatusLine).update_status()
             self.query_one(LossPlot).update_plot()
             self.query_one(RunsTable).update_table()
             if not self.has_class("no-inspector"):

@@ -23,7 +23,8 @@ class Caption(Static):
         text = said or " ".join(pb.scenario.description.split())
         if text != self._shown:
             self._shown = text
-            self.update(Text(text, style="bold #ffd787" if said else "#bcbcbc"))
+            # a fixed height (gdtui.tcss): no layout pass, which would repaint the whole screen
+            self.update(Text(text, style="bold #ffd787" if said else "#bcbcbc"), layout=False)
 
 
 class StatusLine(Static):
