@@ -43,44 +43,6 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_bad_scenario(gdtui, scenario_file, case):
-    text, expected = CASES[case]
-    path = scenario_file(text)
-    r = gdtui("run", path)
-    assert r.code == 2
-    assert r.out == ""
-    lines = r.err.strip().splitlines()
-    assert len(lines) == 1, r.err
-    assert lines[0].startswith(f"gdtui: error: {path}: ")
-    assert expected in lines[0]
-
-
-@pytest.mark.parametrize("argv,expected", [
-    (["run", "nothere.toml"], "nothere.toml: no such file or bundled scenario"),
-    (["run", "ravin"], "ravin: no such file or bundled scenario (did you mean 'ravine'?)"),
-    (["run", "bowl", "--fast"], "unrecognized arguments: --fast"),
-    (["run", "bowl", "--steps", "0"], "argument --steps: must be >= 1, got 0"),
-    (["run", "bowl", "--steps", "ten"], "argument --steps: expected a positive integer, got 'ten'"),
-    (["run", "bowl", "--epochs", "5"], "bowl: this scenario counts steps: use --steps"),
-    (["run", "bowl", "--steps", "3", "--epochs", "5"], "not allowed with argument"),
-    (["frobnicate"], "invalid choice: 'frobnicate'"),
-    (["run"], "the following arguments are required: SCENARIO"),
-])
-def test_bad_command_line(gdtui, argv, expected):
-    r = gdtui(*argv)
-    assert r.code == 2
-    lines = r.err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("gdtui: error: ") and expected in lines[0], r.err
-
-
-def test_no_traceback_from_the_real_entry_point(scenario_file):
-    path = scenario_file(BASE.replace("lr = 0.05", "lr = -3"))
-    for argv in (["run", path], ["run", "missing.toml"], ["run", "bowl", "--nope"], ["check", path]):
-        r = gdtui_process(*argv)
-        assert r.code == 2 and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
-
-
 MLP = '''
 epochs = 5
 [problem]
@@ -109,15 +71,43 @@ MLP_CASES = {
     "course on a surface": (BASE.replace('title = "t"', 'compat = "course"'), "compat: 'course' applies to problem.type = 'mlp' (got 'surface')"),
 }
 
-
-@pytest.mark.parametrize("case", list(MLP_CASES))
-def test_bad_mlp_scenario(gdtui, scenario_file, case):
-    text, expected = MLP_CASES[case]
+@pytest.mark.parametrize("case", list(CASES) + list(MLP_CASES))
+def test_bad_scenario(gdtui, scenario_file, case):
+    text, expected = CASES.get(case) or MLP_CASES[case]
     path = scenario_file(text)
     r = gdtui("run", path)
-    assert r.code == 2 and r.out == ""
+    assert r.code == 2
+    assert r.out == ""
     lines = r.err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"gdtui: error: {path}: ") and expected in lines[0], r.err
+    assert len(lines) == 1, r.err
+    assert lines[0].startswith(f"gdtui: error: {path}: ")
+    assert expected in lines[0]
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["run", "nothere.toml"], "nothere.toml: no such file or bundled scenario"),
+    (["run", "ravin"], "ravin: no such file or bundled scenario (did you mean 'ravine'?)"),
+    (["run", "bowl", "--fast"], "unrecognized arguments: --fast"),
+    (["run", "bowl", "--steps", "0"], "argument --steps: must be >= 1, got 0"),
+    (["run", "bowl", "--steps", "ten"], "argument --steps: expected an integer >= 1, got 'ten'"),
+    (["run", "bowl", "--epochs", "5"], "bowl: this scenario counts steps: use --steps"),
+    (["run", "bowl", "--steps", "3", "--epochs", "5"], "not allowed with argument"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["run"], "the following arguments are required: SCENARIO"),
+])
+def test_bad_command_line(gdtui, argv, expected):
+    r = gdtui(*argv)
+    assert r.code == 2
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gdtui: error: ") and expected in lines[0], r.err
+
+
+def test_no_traceback_from_the_real_entry_point(scenario_file):
+    path = scenario_file(BASE.replace("lr = 0.05", "lr = -3"))
+    for argv in (["run", path], ["run", "missing.toml"], ["run", "bowl", "--nope"], ["check", path]):
+        r = gdtui_process(*argv)
+        assert r.code == 2 and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
+
 
 
 def test_mlp_json_reports_accuracy_and_epochs(gdtui, scenario_file):
