@@ -78,7 +78,7 @@ class GdtuiApp(App):
         if compact != self.screen.has_class("-compact"):
             self.screen.set_class(compact, "-compact")
             if self.screen.query(RunsTable):
-                self.query_one(RunsTable).update_table()
+                self.query_one(RunsTable).show()
 
     # --- frames -------------------------------------------------------------------
 
@@ -103,16 +103,16 @@ class GdtuiApp(App):
                 surface.sync()
         elif slow:
             self.query_one(Boundaries).sync()
-        self.query_one(Caption).update_caption()
+        self.query_one(Caption).show()
         self._pending = not slow
         if slow:
             # the status line too: a repaint of a line across the whole screen widens the area
             # Textual re-renders every frame to include the side panel and the table
-            self.query_one(StatusLine).update_status()
+            self.query_one(StatusLine).show()
             self.query_one(LossPlot).update_plot()
-            self.query_one(RunsTable).update_table()
+            self.query_one(RunsTable).show()
             if not self.has_class("no-inspector"):
-                self.query_one(Inspector).update_inspector()
+                self.query_one(Inspector).show()
 
     def settle(self):
         """Everything drawn for the current state (for snapshots and tests)."""

@@ -6,11 +6,10 @@ import numpy as np
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
 
 from ...core.optimizers import RULES
-from ...playback import Playback
 from ...render.palette import run_look
+from .base import PlaybackStatic
 
 ROWS = (("g", "g"), ("v", "v"), ("s", "s"), ("v_hat", "v̂"), ("s_hat", "ŝ"), ("d", "d"), ("step", "step"))
 
@@ -38,17 +37,9 @@ def _norm(a) -> str:
     return f"{value:.2g}"
 
 
-class Inspector(Static):
-    DEFAULT_CSS = "Inspector { height: auto; }"
+class Inspector(PlaybackStatic):
 
-    def __init__(self, playback: Playback, **kwargs):
-        super().__init__(**kwargs)
-        self.playback = playback
-
-    def on_mount(self):
-        self.update_inspector()
-
-    def update_inspector(self):
+    def show(self):
         pb = self.playback
         race = pb.race
         r = pb.selected

@@ -7,11 +7,10 @@ from rich.table import Table
 from rich.text import Text
 from textual import events
 from textual.message import Message
-from textual.widgets import Static
 
 from ...core.optimizers import RULES
-from ...playback import Playback
 from ...render.palette import run_look
+from .base import PlaybackStatic
 
 
 def hyper_text(race, run: int) -> str:
@@ -25,7 +24,7 @@ def hyper_text(race, run: int) -> str:
     return " ".join(parts)
 
 
-class RunsTable(Static):
+class RunsTable(PlaybackStatic):
     DEFAULT_CSS = "RunsTable { height: auto; }"
 
     class Selected(Message):
@@ -33,14 +32,7 @@ class RunsTable(Static):
             super().__init__()
             self.run = run
 
-    def __init__(self, playback: Playback, **kwargs):
-        super().__init__(**kwargs)
-        self.playback = playback
-
-    def on_mount(self):
-        self.update_table()
-
-    def update_table(self):
+    def show(self):
         pb = self.playback
         race = pb.race
         t = pb.cursor

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
-from ...playback import Playback
+from .base import PlaybackStatic
 
 
-class Caption(Static):
-    def __init__(self, playback: Playback, **kwargs):
-        super().__init__(**kwargs)
-        self.playback = playback
-        self._shown = None
+class Caption(PlaybackStatic):
+    _shown = None
 
-    def on_mount(self):
-        self.update_caption()
-
-    def update_caption(self):
+    def show(self):
         pb = self.playback
         said = pb.narration()
         text = said or " ".join(pb.scenario.description.split())
@@ -27,15 +20,8 @@ class Caption(Static):
             self.update(Text(text, style="bold #ffd787" if said else "#bcbcbc"), layout=False)
 
 
-class StatusLine(Static):
-    def __init__(self, playback: Playback, **kwargs):
-        super().__init__(**kwargs)
-        self.playback = playback
-
-    def on_mount(self):
-        self.update_status()
-
-    def update_status(self):
+class StatusLine(PlaybackStatic):
+    def show(self):
         pb = self.playback
         state = "▶ playing" if pb.playing else "❚❚ paused"
         parts = [f" {pb.unit} {pb.cursor}/{pb.length}", f"{pb.speed} {pb.unit}{'s' if pb.speed > 1 else ''}/frame",
