@@ -118,9 +118,17 @@ class Playback:
                 break
         return moved
 
+    @property
+    def can_scrub(self) -> bool:
+        """Stepping back needs every tick's parameters, which very large races do not keep."""
+        return self.race.history.params is not None
+
     def back(self, n: int = 1) -> bool:
         """Scrub back through history (nothing is recomputed)."""
         if self.cursor == 0:
+            return False
+        if not self.can_scrub:
+            self.message = "this race is too large to keep every step's parameters: no stepping back"
             return False
         self.playing = False
         self.cursor = max(0, self.cursor - n)
@@ -153,6 +161,9 @@ class Playback:
         for k, v in self.base_hyper.items():
             self.race.hyper[k][:] = v
         self.race.reset(start)  # takes up lr0 and hyper afresh
+        self.speed = self.scenario.speed
+        if any(e.view for e in self.scenario.events):  # undo the zooms the timeline made
+            self.view = self.home_view
         self.cursor = 0
         self.playing = False
         self.message = ""
@@ -174,11 +185,12 @@ class Playback:
         self.selected = (self.selected + 1) % self.race.R
 
     def scale_lr(self, factor: float):
-        """The selected run's lr times factor, from the next update on (and after a reset)."""
+        """The selected run's lr times factor, from the next update on, and in the setup a
+        reset starts from (whose lr is scaled likewise, whatever events did since)."""
         run = self.selected
         lr = self.race.get_hyper(run, "lr") * factor
         self.race.set_lr(run, lr)
-        self.base_lr[run] = self.base_lr[run] * factor
+        self.base_lr[run] *= factor
         self.message = f"{self.race.runs[run].name}: lr = {lr:.4g}"
 
     def beta_name(self, run: int) -> str | None:
@@ -192,11 +204,13 @@ class Playback:
         if name is None:
             self.message = f"{self.race.runs[run].name} ({self.race.runs[run].rule}) has no β"
             return
-        beta = self.race.get_hyper(run, name)
-        new = 1 - (1 - beta) / 2 if up else max(0.0, 1 - (1 - beta) * 2)
-        new = round(min(new, 0.999), 6)
+        def nudged(beta):
+            beta = 1 - (1 - beta) / 2 if up else max(0.0, 1 - (1 - beta) * 2)
+            return round(min(beta, 0.999), 6)
+
+        new = nudged(self.race.get_hyper(run, name))
         self.race.set_hyper(run, name, new)
-        self.base_hyper[name][run, 0] = new
+        self.base_hyper[name][run, 0] = nudged(self.base_hyper[name][run, 0])  # the setup, likewise
         self.message = f"{self.race.runs[run].name}: {name} = {new:g}"
 
     def toggle_hidden(self):

@@ -8,6 +8,9 @@ and the same noise, and only the rate differs.
 A rate is in a run's *stability window* when the run neither diverges nor
 ends above the loss it started from. On a quadratic bowl the edge of plain
 GD's window is 2/λmax.
+
+The scenario's timeline is left out: a `set` event that changed a rate in
+mid-run would blur what the sweep measures.
 """
 
 from __future__ import annotations

@@ -178,13 +178,15 @@ class MLP(Problem):
         return self.value_and_grad(P)[0]
 
     def predict(self, P, points=None):
-        """Output probability of each run at each point: (R, N); points (N, 2), default the data."""
+        """Output probability of each run at each point: (R, N); points (N, 2), default the data.
+        (Called outside the race too: an exploded run's exp overflows to a probability of 0 or 1.)"""
         if points is None:
             A0 = self.XT1[None]
         else:
             pts = np.asarray(points, dtype=float)
             A0 = np.vstack([pts.T, np.ones(len(pts))])[None]
-        return self.forward(P, A0)[1][-1][:, 0, :]
+        with np.errstate(all="ignore"):
+            return self.forward(P, A0)[1][-1][:, 0, :]
 
     def accuracy(self, P):
         return np.mean((self.predict(P) > 0.5) == (self.y == 1), axis=1)

@@ -125,7 +125,8 @@ class _Family:
     def reset(self, D, hyper):
         self.state = self.rule.init((len(self.members), D))
         self.take_hyper(hyper)
-        self.last = None
+        self.last_all = None   # internals of the last update that moved every member
+        self.last_some = {}    # run -> (internals, row) of updates that moved only some since
 
     def take_hyper(self, hyper):
         self.hp = {k: hyper[k][self.members] for k in self.rule.hyper}
@@ -143,20 +144,25 @@ class _Family:
                 {k: v[active] for k, v in self.hp.items()}, active)
 
     def store(self, state, internals, active):
+        """The new state; and each run's internals, kept until the inspector reads them
+        (in an epoch tick a run with fewer batches makes its last update earlier)."""
         if active is None:
             self.state = state
+            self.last_all, self.last_some = internals, {}
         else:
             for k, v in state.items():
                 self.state[k][active] = v
-        self.last = (self.members if active is None else self.members[active], internals)
+            for row, run in enumerate(self.members[active]):
+                self.last_some[int(run)] = (internals, row)
 
     def write_internals(self, last):
-        if self.last is None:
-            return
-        runs, internals = self.last
-        for k in INTERNAL_KEYS:
-            last[k][runs] = internals.get(k, np.nan)
-        self.last = None
+        if self.last_all is not None:
+            for k in INTERNAL_KEYS:
+                last[k][self.members] = self.last_all.get(k, np.nan)
+        for run, (internals, row) in self.last_some.items():
+            for k in INTERNAL_KEYS:
+                last[k][run] = internals[k][row] if k in internals else np.nan
+        self.last_all, self.last_some = None, {}
 
 
 class Race:
@@ -178,7 +184,10 @@ class Race:
         self.lr0 = np.array([r.lr for r in self.runs], dtype=float)
         self.hyper = {name: np.array([[r.hyper.get(name, RULES[r.rule].hyper.get(name, 0.0))]
                                       for r in self.runs], dtype=float) for name in ALL_HYPER}
-        self.schedules = Schedules.from_specs([r.schedule for r in self.runs], length)
+        # a cosine schedule without a period spans the race: `length` epochs, or steps / batches per epoch
+        self.batch_size, self.per_epoch = self._batch_sizes()
+        epochs = length if clock == "epoch" else -(-length // self.per_epoch)
+        self.schedules = Schedules.from_specs([r.schedule for r in self.runs], epochs)
         self.families = [_Family(rule, np.array([i for i, r in enumerate(self.runs) if r.rule == rule]))
                          for rule in dict.fromkeys(r.rule for r in self.runs)]
         self.reset()
@@ -210,38 +219,36 @@ class Race:
         self.history = History(R, D, self.keep_history)
         with np.errstate(all="ignore"):
             loss, grad = self.problem.value_and_grad(self.P)
-        self.initial_loss = loss.copy()
-        f_ref = self.problem.f_star or 0.0
-        gap = np.abs(loss - f_ref)
-        self._blowup = DIVERGENCE_FACTOR * np.maximum(gap, 1e-8 * (1 + abs(f_ref)))
-        self._record(loss, np.linalg.norm(grad, axis=1), np.full(R, np.nan))
+            self.initial_loss = loss.copy()
+            f_ref = self.problem.f_star or 0.0
+            # blown up: 1e6 times the start's distance from f* (or from 0), but never a
+            # threshold so small that the noise of a run started at the minimum crosses it
+            self._blowup = DIVERGENCE_FACTOR * np.maximum(np.abs(loss - f_ref), 1e-3 * (1 + abs(f_ref)))
+            self._record(loss, np.linalg.norm(grad, axis=1), np.full(R, np.nan))
+
+    def _batch_sizes(self):
+        """Each run's batch size (0: no data) and batches per epoch (1 without data)."""
+        m = self.problem.n_samples
+        size = np.array([0 if r.batch == FULL and not m else m if r.batch == FULL else
+                         min(int(r.batch), m) if m else int(r.batch) for r in self.runs], dtype=int)
+        per_epoch = np.array([batches_per_epoch(m, k) if m else 1 for k in size], dtype=int)
+        return size, per_epoch
 
     def _make_batch_orders(self):
         """One BatchOrder per (stream, batch size); runs sharing both see the same batches."""
         m = self.problem.n_samples
-        self.per_epoch = np.ones(self.R, dtype=int)
-        self.batch_size = np.zeros(self.R, dtype=int)
         self.order_of = [None] * self.R
         self.orders: list[BatchOrder] = []
-        self._full = np.ones(self.R, dtype=bool)
-        self._one_order = None
-        if not m:
-            for i, r in enumerate(self.runs):
-                self.batch_size[i] = 0 if r.batch == FULL else int(r.batch)
-            return
         keyed = {}
         for i, r in enumerate(self.runs):
-            size = m if r.batch == FULL else min(int(r.batch), m)
-            self.batch_size[i] = size
-            self.per_epoch[i] = batches_per_epoch(m, size)
-            if size == m:
-                continue  # full batch: no order needed
+            if not m or self.batch_size[i] == m:
+                continue  # no data, or the full batch: no order needed
             # course mode: every run re-seeds the course's order, so all share one
-            key = ("course" if self.course else r.stream if r.stream is not None else i, size)
+            key = ("course" if self.course else r.stream if r.stream is not None else i, self.batch_size[i])
             if key not in keyed:
                 shuffle = "course" if self.course else self._stream_rng(1, i)
                 keyed[key] = len(self.orders)
-                self.orders.append(BatchOrder(m, size, shuffle))
+                self.orders.append(BatchOrder(m, int(self.batch_size[i]), shuffle))
             self.order_of[i] = keyed[key]
         self._full = np.array([o is None for o in self.order_of])
         self._one_order = 0 if len(self.orders) == 1 and not self._full.any() else None
@@ -278,9 +285,7 @@ class Race:
         epoch = self.updates[rows] // self.per_epoch[rows]
         if self.course:  # the course updates the rate after each epoch from the epoch's own index
             epoch = np.maximum(epoch - 1, 0)
-        sub = Schedules(*(getattr(self.schedules, f)[rows] for f in
-                          ("kind", "decay_rate", "interval", "gamma", "lr_min", "period")))
-        return sub.rates(self.lr0[rows], epoch)
+        return self.schedules.rates(self.lr0[rows], epoch, rows)
 
     def step(self, ticks: int = 1):
         """Advance every running run by `ticks` ticks."""

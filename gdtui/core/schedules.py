@@ -40,9 +40,10 @@ class Schedules:
     period: np.ndarray
 
     @classmethod
-    def from_specs(cls, specs: list[dict], length: int) -> "Schedules":
-        """specs: one dict per run, {"type": name, **parameters}; length fills period = 0."""
-        def column(key, default_key=None):
+    def from_specs(cls, specs: list[dict], lengths) -> "Schedules":
+        """specs: one dict per run, {"type": name, **parameters}; lengths: each run's
+        training length in epochs, the cosine period where none is given."""
+        def column(key):
             vals = []
             for spec in specs:
                 kind = spec.get("type", "constant")
@@ -51,7 +52,8 @@ class Schedules:
             return np.array(vals, dtype=float)
 
         period = column("period")
-        period[period <= 0] = max(length, 1)
+        lengths = np.broadcast_to(np.maximum(np.asarray(lengths, dtype=float), 1), period.shape)
+        period = np.where(period <= 0, lengths, period)
         return cls(
             kind=np.array([KINDS.index(s.get("type", "constant")) for s in specs]),
             decay_rate=column("decay_rate"),
@@ -64,16 +66,16 @@ class Schedules:
     def __post_init__(self):
         self.all_constant = bool(np.all(self.kind == 0))  # the common case skips the arithmetic
 
-    def rates(self, lr0: np.ndarray, epoch: np.ndarray) -> np.ndarray:
-        """The learning rate of every run in its own epoch `epoch` (shape (R,))."""
+    def rates(self, lr0: np.ndarray, epoch: np.ndarray, rows=slice(None)) -> np.ndarray:
+        """The learning rate of the runs `rows`, each in its own epoch `epoch`."""
         e = np.asarray(epoch, dtype=float)
-        blocks = np.floor(e / self.interval)
-        cosine = self.lr_min + (lr0 - self.lr_min) * (
-            1 + np.cos(np.pi * np.minimum(e, self.period) / self.period)) / 2
-        return np.choose(self.kind, [
+        interval, period, lr_min = self.interval[rows], self.period[rows], self.lr_min[rows]
+        blocks = np.floor(e / interval)
+        cosine = lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * np.minimum(e, period) / period)) / 2
+        return np.choose(self.kind[rows], [
             lr0,
-            lr0 / (1 + self.decay_rate * e),
-            lr0 / (1 + self.decay_rate * blocks),
-            lr0 * self.gamma ** blocks,
+            lr0 / (1 + self.decay_rate[rows] * e),
+            lr0 / (1 + self.decay_rate[rows] * blocks),
+            lr0 * self.gamma[rows] ** blocks,
             cosine,
         ])

@@ -98,3 +98,24 @@ def test_reset_restores_the_setup_including_key_changes():
     assert pb.race.lr0[0] == 0.01
     pb.reset()
     assert pb.cursor == 0 and pb.race.lr0[0] == 0.025
+
+
+def test_keys_change_the_setup_by_the_same_rule_whatever_events_did():
+    """The event at 10 sets GD's lr to 0.01; halving then gives 0.005 now and 0.025 after a
+    reset (the scenario's 0.05, halved); speed and zoom made by events are undone by a reset."""
+    pb = lesson()
+    pb.advance(12)
+    pb.select(0)
+    pb.scale_lr(0.5)
+    assert pb.race.lr0[0] == 0.005
+    pb.reset()
+    assert pb.race.lr0[0] == 0.025 and pb.speed == 1 and pb.view == pb.home_view
+
+
+def test_no_stepping_back_without_a_parameter_history():
+    from gdtui.scenario import load
+    sc = load("spiral")
+    sc.problem_params = dict(sc.problem_params, layers=[2, 40, 40, 1])  # 3 x 1801 parameters: not kept
+    pb = Playback(sc)
+    pb.advance(3)
+    assert not pb.back() and pb.cursor == 3 and "no stepping back" in pb.message

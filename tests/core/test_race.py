@@ -93,7 +93,7 @@ def test_schedules_by_hand():
     specs = [{"type": "constant"}, {"type": "inverse_time", "decay_rate": 0.5},
              {"type": "step", "decay_rate": 1.0, "interval": 10}, {"type": "exponential", "gamma": 0.5},
              {"type": "cosine", "lr_min": 0.1}]
-    sch = Schedules.from_specs(specs, length=100)
+    sch = Schedules.from_specs(specs, 100)
     lr0 = np.full(5, 1.0)
     np.testing.assert_allclose(sch.rates(lr0, np.full(5, 25)),
                                [1.0, 1 / 13.5, 1 / 3, 0.5**25, 0.1 + 0.9 * (1 + np.cos(np.pi / 4)) / 2])
@@ -126,3 +126,46 @@ def test_non_finite_loss_freezes_the_run():
     race.step(50)
     assert race.status[0] == DIVERGED and race.diverged_at[0] <= 5
     assert race.updates[0] == race.diverged_at[0] and race.updates[1] == 50
+
+
+def test_epoch_clock_keeps_each_runs_last_internals():
+    """A full-batch run's last update in an epoch tick comes before the mini-batch run's;
+    the inspector must still see its own g (the exact gradient where it stood)."""
+    p = linreg(40)
+    race = Race(p, [RunConfig("full", "adam", 0.1), RunConfig("mini", "adam", 0.1, 10)], (0.0, 0.0), clock="epoch")
+    for _ in range(3):
+        before = race.P[0].copy()
+        race.step()
+        g = race.history.internals(race.tick)["g"][0]
+        np.testing.assert_allclose(g, 2 * (before - p.theta) @ p.A, rtol=1e-12)
+        assert np.all(np.isfinite(race.history.internals(race.tick)["g"][1]))
+
+
+def test_cosine_period_defaults_to_the_race_in_epochs():
+    """Step clock, batches of 10 on 40 examples: 80 steps are 20 epochs, and the cosine
+    schedule reaches lr_min at the end of them."""
+    race = Race(linreg(40), [RunConfig("cos", "gd", 0.1, 10, schedule={"type": "cosine"}),
+                             RunConfig("cos full", "gd", 0.1, schedule={"type": "cosine"})], (0.0, 0.0), length=80)
+    race.step(80)
+    lr = race.history.lr[1:]
+    assert lr[-1, 0] == pytest.approx(0.1 * (1 + np.cos(np.pi * 19 / 20)) / 2)  # epoch 19 of 20
+    assert lr[-1, 1] == pytest.approx(0.1 * (1 + np.cos(np.pi * 79 / 80)) / 2)  # full batch: step = epoch
+
+
+def test_noise_at_the_minimum_is_not_divergence():
+    race = Race(Surface("bowl", noise=1.0), [RunConfig("SGD", "gd", 0.02, 1)], (0.0, 0.0), tolerance=0.0)
+    race.step(200)
+    assert race.status[0] != DIVERGED
+
+
+def test_no_numpy_warning_escapes_even_from_absurd_starts():
+    import warnings
+    from gdtui.core.mlp import MLP
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        race = Race(Surface("rosenbrock"), [RunConfig("GD", "gd", 1e-3)], (1e80, 1e80))
+        race.step(3)
+        assert race.status[0] == DIVERGED
+        mlp = MLP(np.random.default_rng(0), layers=[2, 5, 1], samples=20)
+        P = mlp.initial_params()[None] * 1e4
+        assert 0 <= mlp.accuracy(P)[0] <= 1
