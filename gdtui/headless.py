@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from .core.optimizers import RULES
 from .core.race import DIVERGED, Race
 from .scenario import Scenario
 from .timeline import play_headless
@@ -43,7 +44,7 @@ def run_summaries(race: Race) -> list[dict]:
             "optimizer": run.rule,
             "batch": run.batch,
             "lr": float(race.lr0[i]),
-            "hyper": {k: race.get_hyper(i, k) for k in _hyper_names(run.rule)},
+            "hyper": {k: race.get_hyper(i, k) for k in RULES[run.rule].hyper},
             "status": race.status_name(i),
             "diverged_at": int(race.diverged_at[i]) if race.diverged_at[i] >= 0 else None,
             "converged_at": int(race.converged_at[i]) if race.converged_at[i] >= 0 else None,
@@ -58,11 +59,6 @@ def run_summaries(race: Race) -> list[dict]:
             entry["accuracy"] = None if diverged else float(accuracy[i])
         out.append(entry)
     return out
-
-
-def _hyper_names(rule: str) -> list[str]:
-    from .core.optimizers import RULES
-    return list(RULES[rule].hyper)
 
 
 def result_json(scenario: Scenario, race: Race, history: bool = False) -> dict:
