@@ -155,14 +155,25 @@ def startup(repeat: int = 3) -> dict:
     }
 
 
-def run_all(quick: bool = False) -> dict:
-    return {
-        "machine": machine(),
-        "mlp_course": mlp_course_ratio(1000 if quick else 10000),
-        "sweep": sweep_ratio(64, 200 if quick else 1000),
-        "rendering": rendering_budget(60 if quick else 200),
-        "startup": startup(1 if quick else 3),
-    }
+def run_all(quick: bool = False, progress=None) -> dict:
+    """Every figure; `progress(text)` is told what is being measured, as it starts and ends
+    (the command line prints it on stderr: a full run takes about a minute)."""
+    say = progress or (lambda text: None)
+    parts = [
+        ("mlp_course", "course_moons: the course loop ×3 against the batched race",
+         lambda: mlp_course_ratio(1000 if quick else 10000)),
+        ("sweep", "sweep: 320 runs batched against one at a time", lambda: sweep_ratio(64, 200 if quick else 1000)),
+        ("rendering", "rendering: ravine played at 200x60 through the app",
+         lambda: rendering_budget(60 if quick else 200)),
+        ("startup", "startup: gdtui to its first frame, and gdtui --help", lambda: startup(1 if quick else 3)),
+    ]
+    report = {"machine": machine()}
+    for k, (key, what, measure) in enumerate(parts, 1):
+        say(f"[{k}/{len(parts)}] {what}…")
+        start = time.perf_counter()
+        report[key] = measure()
+        say(f"[{k}/{len(parts)}] done in {time.perf_counter() - start:.1f} s")
+    return report
 
 
 def print_report(report: dict, console=None):

@@ -169,10 +169,10 @@ def _length(sc, args) -> int:
 
 
 def cmd_list(args) -> int:
-    from rich.console import Console
-
     from .listing import print_listing
-    print_listing(Console())
+    from .render.tables import output_console
+
+    print_listing(output_console())
     return 0
 
 
@@ -261,7 +261,8 @@ def cmd_bench(args) -> int:
     from . import bench
     from .headless import dumps
 
-    report = bench.run_all(quick=args.quick)
+    report = bench.run_all(quick=args.quick,
+                           progress=lambda text: print(f"{PROG} bench: {text}", file=sys.stderr, flush=True))
     if args.json:
         print(dumps(report))
     else:

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .core.optimizers import RULES
+from .core.optimizers import FLAGS, RULES
 from .core.race import DIVERGED, Race
 from .scenario import Scenario
 from .timeline import play_headless
@@ -30,6 +30,11 @@ def _finite(x) -> float | None:
     return x if math.isfinite(x) else None
 
 
+def hyper_values(rule: str, hyper: dict[str, float]) -> dict:
+    """Hyperparameters as a scenario file spells them: flags (bias_correction) are booleans."""
+    return {k: bool(v) if k in FLAGS else v for k, v in hyper.items()}
+
+
 def run_summaries(race: Race) -> list[dict]:
     """One dict per run: what `gdtui run --json` reports."""
     problem = race.problem
@@ -44,7 +49,7 @@ def run_summaries(race: Race) -> list[dict]:
             "optimizer": run.rule,
             "batch": run.batch,
             "lr": float(race.lr0[i]),
-            "hyper": {k: race.get_hyper(i, k) for k in RULES[run.rule].hyper},
+            "hyper": hyper_values(run.rule, {k: race.get_hyper(i, k) for k in RULES[run.rule].hyper}),
             "status": race.status_name(i),
             "diverged_at": int(race.diverged_at[i]) if race.diverged_at[i] >= 0 else None,
             "converged_at": int(race.converged_at[i]) if race.converged_at[i] >= 0 else None,
@@ -100,25 +105,23 @@ def write_csv(race: Race, path: str):
 
 
 def print_table(scenario: Scenario, race: Race, console=None):
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
+    """The runs as a table: whole numbers always; on a narrow terminal the least useful
+    columns go first (batch, best loss, lr), never a digit."""
+    from .render.tables import Column, fitted_table, output_console
 
-    console = console or Console()
+    console = console or output_console()
     runs = run_summaries(race)
     unit = "epoch" if scenario.clock == "epoch" else "step"
-    table = Table(title=f"{scenario.title} — {race.tick} {unit}s", title_justify="left",
-                  box=box.SIMPLE_HEAD, title_style="bold", show_edge=False, pad_edge=False,
-                  collapse_padding=True)
-    for col in ("run", "rule", "batch", "lr", "final loss", "best loss", "status"):
-        table.add_column(col, no_wrap=True, justify="right" if col in ("lr", "final loss", "best loss") else "left")
+    columns = [Column("run"), Column("rule", drop=4), Column("batch", drop=1), Column("lr", "right", drop=3),
+               Column("final loss", "right"), Column("best loss", "right", drop=2), Column("status")]
     f_star = race.problem.f_star
     gap = bool(f_star)  # a column of f - f* where it differs from the loss itself
     if gap:
-        table.add_column("f − f*", justify="right", no_wrap=True)
+        columns.append(Column("f − f*", "right"))
     classification = race.problem.classification
     if classification:
-        table.add_column("accuracy", justify="right", no_wrap=True)
+        columns.append(Column("accuracy", "right"))
+    rows, styles = [], []
     for r in runs:
         status = r["status"]
         if r["diverged_at"] is not None:
@@ -131,8 +134,9 @@ def print_table(scenario: Scenario, race: Race, console=None):
             row.append("—" if r["final_loss"] is None else f"{r['final_loss'] - f_star:.2e}")
         if classification:
             row.append("" if r["accuracy"] is None else f"{r['accuracy']:.4f}")
-        table.add_row(*row, style="red" if r["status"] == "diverged" else None)
-    console.print(table)
+        rows.append(row)
+        styles.append("red" if r["status"] == "diverged" else None)
+    console.print(fitted_table(console, columns, rows, styles, title=f"{scenario.title} — {race.tick} {unit}s"))
     if f_star is not None:
         console.print(f"minimum loss f* = {f_star:.6g}")
 

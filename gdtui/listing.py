@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .core.catalog import problem_params
-from .core.optimizers import RULES
+from .core.optimizers import FLAGS, RULES
 from .core.schedules import SCHEDULES
 from .core.surfaces import SURFACES
 
@@ -16,7 +17,7 @@ def _params(params) -> str:
 
 
 def print_listing(console: Console):
-    problems = Table(title="Problems  ([problem] type / name and parameters)", title_justify="left")
+    problems = Table(title=escape("Problems  ([problem] type / name and parameters)"), title_justify="left")
     problems.add_column("type")
     problems.add_column("name")
     problems.add_column("parameters (defaults)")
@@ -31,17 +32,17 @@ def print_listing(console: Console):
         pass
     console.print(problems)
 
-    rules = Table(title="Optimizers  ([[runs]] optimizer and hyperparameters)", title_justify="left")
+    rules = Table(title=escape("Optimizers  ([[runs]] optimizer and hyperparameters)"), title_justify="left")
     rules.add_column("optimizer")
     rules.add_column("lr")
     rules.add_column("hyperparameters (defaults)")
     rules.add_column("update")
     for rule in RULES.values():
-        hyper = ", ".join(f"{k}=true" if k == "bias_correction" else f"{k}={v:g}" for k, v in rule.hyper.items())
+        hyper = ", ".join(f"{k}=true" if k in FLAGS else f"{k}={v:g}" for k, v in rule.hyper.items())
         rules.add_row(rule.name, f"{rule.lr:g}", hyper, " ; ".join(rule.equation))
     console.print(rules)
 
-    sched = Table(title="Learning-rate schedules  (schedule = { type = ... })", title_justify="left")
+    sched = Table(title=escape("Learning-rate schedules  (schedule = { type = ... })"), title_justify="left")
     sched.add_column("type")
     sched.add_column("parameters (defaults)")
     for name, params in SCHEDULES.items():
@@ -49,7 +50,7 @@ def print_listing(console: Console):
     console.print(sched)
 
     from .scenario import bundled_names, load
-    scen = Table(title="Bundled scenarios  (gdtui play NAME, gdtui run NAME)", title_justify="left")
+    scen = Table(title=escape("Bundled scenarios  (gdtui play NAME, gdtui run NAME)"), title_justify="left")
     scen.add_column("name")
     scen.add_column("title")
     for name in bundled_names():

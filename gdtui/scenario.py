@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .core.batches import FULL
 from .core.catalog import PROBLEM_TYPES, make_problem, problem_params
-from .core.optimizers import ALL_HYPER, RULES
+from .core.optimizers import ALL_HYPER, FLAGS, RULES
 from .core.problem import Param, Problem
 from .core.race import Race, RunConfig
 from .core.schedules import SCHEDULES
@@ -325,7 +325,7 @@ class _Reader:
         if key not in RULES[rule].hyper:
             takes = ", ".join(RULES[rule].hyper) or "no hyperparameters besides lr"
             self.fail(path, f"not a hyperparameter of {rule} (it takes: {takes})")
-        if key == "bias_correction":
+        if key in FLAGS:
             return float(self.boolean(value, path))
         if key in UNIT_INTERVAL:
             return self.number(value, path, unit=True)

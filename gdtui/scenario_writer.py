@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from .core.batches import FULL
-from .core.optimizers import RULES
+from .core.optimizers import FLAGS, RULES
 from .scenario import Scenario
 
 
@@ -57,7 +57,7 @@ def dumps(sc: Scenario) -> str:
         for key in RULES[run.rule].hyper:
             if key in run.hyper:
                 value = run.hyper[key]
-                lines.append(f"{key} = {_value(bool(value) if key == 'bias_correction' else _float(value))}")
+                lines.append(f"{key} = {_value(bool(value) if key in FLAGS else _float(value))}")
         if run.schedule.get("type", "constant") != "constant":
             lines.append(f"schedule = {_value(run.schedule)}")
     names = [r.name for r in sc.runs]
@@ -69,7 +69,7 @@ def dumps(sc: Scenario) -> str:
             lines.append("pause = true")
         if event.set:
             change = {"run": names[event.set["run"]]}
-            change.update({k: (bool(v) if k == "bias_correction" else _float(v))
+            change.update({k: (bool(v) if k in FLAGS else _float(v))
                            for k, v in event.set.items() if k != "run"})
             lines.append(f"set = {_value(change)}")
         if event.speed:

@@ -93,23 +93,52 @@ def summarize(scenario: Scenario, race: Race, lrs: np.ndarray) -> dict:
     eig = race.problem.hessian_eigenvalues()
     if eig is not None:
         theory = {"lambda_min": eig[0], "lambda_max": eig[1], "gd_edge": 2 / eig[1]}
-    return {"scenario": scenario.title, "steps": race.tick, "lr_min": float(lrs[0]), "lr_max": float(lrs[-1]),
+    return {"scenario": scenario.title, "clock": scenario.clock, "steps": race.tick, "lr_min": float(lrs[0]), "lr_max": float(lrs[-1]),
             "points": n, "f_star": race.problem.f_star, "theory": theory, "runs": out}
 
 
-def draw(plt, result: dict):
-    """log10 of the final loss (of f - f* where f* is known) against log10 of lr on
-    `plt` (plotext, or a PlotextPlot's plt), one line per run, each run's largest stable
-    rate and the theoretical GD edge marked."""
+def length_text(result: dict) -> str:
+    """"200 steps" or "40 epochs": the sweep's length in the scenario's own unit."""
+    unit = "epoch" if result.get("clock") == "epoch" else "step"
+    return f"{result['steps']} {unit}{'s' if result['steps'] != 1 else ''}"
+
+
+def explanation(result: dict) -> str:
+    """What the plot shows, as a sentence (printed beside the plot, wrapped, never cut)."""
+    what = "log10 of the final f − f*" if result["f_star"] is not None else "log10 of the final loss"
+    text = (f"{what} after {length_text(result)} against the learning rate; "
+            "vertical lines: each run's largest stable lr")
+    if result["theory"].get("gd_edge"):
+        text += ", white: GD's theoretical edge 2/λmax"
+    return text + "."
+
+
+def run_color(k: int) -> tuple[int, int, int]:
     from .render.palette import run_look
 
+    color = run_look(k).color
+    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def run_glyph(k: int) -> str:
+    from .render.palette import run_look
+
+    return run_look(k).head
+
+
+def draw(plt, result: dict, glyphs: bool = False):
+    """log10 of the final loss (of f - f* where f* is known) against log10 of lr on
+    `plt` (plotext, or a PlotextPlot's plt), one line per run, each run's largest stable
+    rate and the theoretical GD edge marked. `glyphs`: draw each run with its own glyph
+    (for output without colour), else in its own colour."""
     f_star = result["f_star"] or 0.0
     for k, run in enumerate(result["runs"]):
-        color = tuple(int(run_look(k).color[i:i + 2], 16) for i in (1, 3, 5))
+        color = run_color(k)
         pts = [(math.log10(p["lr"]), math.log10(max(p["final_loss"] - f_star, 1e-16)))
                for p in run["points"] if p["final_loss"] is not None]
         if pts:
-            plt.plot([p[0] for p in pts], [p[1] for p in pts], marker="braille", color=color, label=run["name"])
+            plt.plot([p[0] for p in pts], [p[1] for p in pts], marker=run_glyph(k) if glyphs else "braille",
+                     color=color)
         if run["window"]:
             plt.vline(math.log10(run["window"][1]), color=color)
     edge = result["theory"].get("gd_edge")
@@ -119,42 +148,63 @@ def draw(plt, result: dict):
     decades = list(range(math.ceil(lo), math.floor(hi) + 1))
     plt.xticks(decades, [f"1e{d}" if d else "1" for d in decades])
     plt.xlim(lo, hi)
-    what = "log10(final f − f*)" if result["f_star"] is not None else "log10(final loss)"
-    plt.title(f"{what} after {result['steps']} steps; vertical lines: each run's largest stable lr"
-              + (", white: 2/λmax" if edge else ""))
     plt.xlabel("learning rate")
 
 
-def plot(result: dict, width: int = 100, height: int = 24) -> str:
-    """The sweep plot as text with ANSI colours, for the terminal."""
+def plot(result: dict, width: int = 100, height: int = 24, glyphs: bool = False) -> str:
+    """The sweep plot as text (with ANSI colours unless `glyphs`)."""
     import plotext as plt
 
     plt.clear_figure()
     plt.plotsize(width, height)
-    draw(plt, result)
+    draw(plt, result, glyphs)
     plt.theme("clear")
-    return plt.build()
+    text = plt.build()
+    return plt.uncolorize(text) if glyphs else text
+
+
+def legend(result: dict):
+    """Each run's glyph and name, in its colour."""
+    from rich.text import Text
+
+    line = Text()
+    for k, run in enumerate(result["runs"]):
+        if k:
+            line.append("   ")
+        line.append(f"{run_glyph(k)} {run['name']}", style="#%02x%02x%02x" % run_color(k))
+    return line
+
+
+def result_rows(result: dict) -> list[list[str]]:
+    """One row per run: name, rule, best lr, loss there, stable from, to."""
+    rows = []
+    for run in result["runs"]:
+        w = run["window"]
+        rows.append([run["name"], run["optimizer"], _num(run["best_lr"]), _num(run["best_loss"]),
+                     _num(w and w[0]), _num(w and w[1])])
+    return rows
+
+
+RESULT_HEADERS = ("run", "rule", "best lr", "loss there", "stable from", "to")
 
 
 def print_report(result: dict, console=None):
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
     from rich.text import Text
 
-    console = console or Console()
-    console.print(Text.from_ansi(plot(result, width=min(console.width, 120), height=22)), no_wrap=True, crop=True)
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
-                  title=f"{result['scenario']}: {result['points']} rates from {result['lr_min']:g} to "
-                        f"{result['lr_max']:g}, {result['steps']} steps", title_justify="left")
-    for col in ("run", "rule", "best lr", "loss there", "stable from", "to"):
-        table.add_column(col, justify="left" if col in ("run", "rule") else "right", no_wrap=True)
-    for run in result["runs"]:
-        w = run["window"]
-        table.add_row(run["name"], run["optimizer"], _num(run["best_lr"]), _num(run["best_loss"]),
-                      _num(w and w[0]), _num(w and w[1]))
-    console.print(table)
+    from .render.tables import Column, fitted_table, output_console
+
+    console = console or output_console()
+    colour = console.is_terminal and console.color_system is not None
+    width = min(console.width, 120)
+    console.print(Text.from_ansi(plot(result, width=width, height=22, glyphs=not colour)), no_wrap=True, crop=True)
+    console.print(legend(result))
+    console.print(explanation(result), style="#9e9e9e")
+    console.print()
+    columns = [Column("run"), Column("rule", drop=1), Column("best lr", "right"), Column("loss there", "right"),
+               Column("stable from", "right", drop=2), Column("to", "right")]
+    title = (f"{result['scenario']}: {result['points']} rates from {result['lr_min']:g} to "
+             f"{result['lr_max']:g}, {length_text(result)}")
+    console.print(fitted_table(console, columns, result_rows(result), title=title))
     if result["theory"]:
         t = result["theory"]
         console.print(f"quadratic bowl: λmax = {t['lambda_max']:.4g}, GD is stable below 2/λmax = {t['gd_edge']:.4g}")

@@ -211,3 +211,5 @@ RULES: dict[str, Rule] = {
 
 # Every hyperparameter name any rule accepts (the scenario checks runs against these).
 ALL_HYPER = sorted({name for rule in RULES.values() for name in rule.hyper})
+# Hyperparameters that are switches: stored as 1.0 / 0.0 so that they batch like the others.
+FLAGS = frozenset({"bias_correction"})

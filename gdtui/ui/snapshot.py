@@ -20,6 +20,12 @@ def screen_text(app: GdtuiApp) -> str:
     return "\n".join(line.rstrip() for line in console.export_text(styles=False).splitlines()) + "\n"
 
 
+def preserve_spaces(svg: str) -> str:
+    """Textual's SVG relies on runs of spaces inside <text>; standard renderers (rsvg-convert,
+    some browsers) collapse them unless told not to, which shifts every label."""
+    return svg.replace("<svg ", '<svg xml:space="preserve" ', 1)
+
+
 async def _render(scenario: Scenario, steps: int, size: tuple[int, int], select: int | None, fmt: str) -> str:
     app = GdtuiApp(scenario, frame_rate=1e-3)  # the timer never fires: nothing moves but what we ask
     async with app.run_test(size=size) as pilot:
@@ -32,7 +38,7 @@ async def _render(scenario: Scenario, steps: int, size: tuple[int, int], select:
         await pilot.pause()
         app.settle()
         await pilot.pause()
-        return app.export_screenshot(title=scenario.title) if fmt == "svg" else screen_text(app)
+        return preserve_spaces(app.export_screenshot(title=scenario.title)) if fmt == "svg" else screen_text(app)
 
 
 def render(scenario: Scenario, steps: int, size=(120, 40), select: int | None = None, fmt: str = "svg") -> str:
