@@ -25,7 +25,7 @@ from .errors import ScenarioError
 TOP_KEYS = ("title", "description", "seed", "steps", "epochs", "tolerance", "compat", "speed",
             "problem", "view", "runs", "events")
 RUN_KEYS = ("name", "optimizer", "lr", "batch", "schedule", *ALL_HYPER)
-EVENT_KEYS = ("at", "say", "pause", "set", "speed", "focus", "view")
+EVENT_KEYS = ("at", "say", "pause", "set", "speed", "focus", "spotlight", "view")
 UNIT_INTERVAL = {"beta", "beta1", "beta2", "rho"}   # must lie in [0, 1)
 DEFAULT_STEPS = 200
 
@@ -40,6 +40,7 @@ class Event:
     set: dict | None = None          # {"run": index, name: value, ...}
     speed: int | None = None
     focus: int | None = None         # run index
+    spotlight: bool | None = None    # true: the focused run alone in colour; false: every run again
     view: tuple | None = None        # ((x0, x1), (y0, y1))
 
 
@@ -372,6 +373,8 @@ class _Reader:
             ev.speed = self.integer(t["speed"], f"{path}.speed", minimum=1)
         if "focus" in t:
             ev.focus = names.index(self.string(t["focus"], f"{path}.focus", names))
+        if "spotlight" in t:
+            ev.spotlight = self.boolean(t["spotlight"], f"{path}.spotlight")
         if "view" in t:
             ev.view = self.view(t["view"], f"{path}.view")
         if "set" in t:

@@ -76,6 +76,8 @@ def dumps(sc: Scenario) -> str:
             lines.append(f"speed = {event.speed}")
         if event.focus is not None:
             lines.append(f"focus = {_value(names[event.focus])}")
+        if event.spotlight is not None:
+            lines.append(f"spotlight = {_value(event.spotlight)}")
         if event.view:
             (x0, x1), (y0, y1) = event.view
             lines.append(f"view = {_value({'x': [_float(x0), _float(x1)], 'y': [_float(y0), _float(y1)]})}")

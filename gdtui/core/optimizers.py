@@ -172,6 +172,14 @@ class Rule:
     hyper: dict[str, float] = field(default_factory=dict)  # defaults, by the seed's names
     lookahead: Callable | None = None
     summary: str = ""
+    uncorrected: tuple[str, ...] | None = None  # the equation with bias_correction off
+
+    def equation_for(self, hyper: dict[str, float]) -> tuple[str, ...]:
+        """The equation as this run's hyperparameters make it (Adam without bias correction
+        has no v̂ and ŝ)."""
+        if self.uncorrected is not None and not hyper.get("bias_correction", 1.0):
+            return self.uncorrected
+        return self.equation
 
 
 RULES: dict[str, Rule] = {
@@ -199,13 +207,15 @@ RULES: dict[str, Rule] = {
              ("v ← β1·v + (1−β1)·g", "s ← β2·s + (1−β2)·g²", "v̂ ← v/(1−β1ᵗ)   ŝ ← s/(1−β2ᵗ)",
               "p ← p − α·v̂/(√ŝ + ε)"),
              0.001, {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "bias_correction": 1.0},
-             summary="momentum + RMSprop with bias correction (the seed's form)"),
+             summary="momentum + RMSprop with bias correction (the seed's form)",
+             uncorrected=("v ← β1·v + (1−β1)·g", "s ← β2·s + (1−β2)·g²", "p ← p − α·v/(√s + ε)")),
         Rule("adamw", adam_init, adamw_update,
              ("v ← β1·v + (1−β1)·g", "s ← β2·s + (1−β2)·g²", "v̂ ← v/(1−β1ᵗ)   ŝ ← s/(1−β2ᵗ)",
               "p ← p − α·(v̂/(√ŝ + ε) + λ·p)"),
              0.001, {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "bias_correction": 1.0,
                      "weight_decay": 0.01},
-             summary="Adam with decoupled weight decay"),
+             summary="Adam with decoupled weight decay",
+             uncorrected=("v ← β1·v + (1−β1)·g", "s ← β2·s + (1−β2)·g²", "p ← p − α·(v/(√s + ε) + λ·p)")),
     ]
 }
 

@@ -156,12 +156,17 @@ class _Family:
                 self.last_some[int(run)] = (internals, row)
 
     def write_internals(self, last):
+        """Write the internals of the family's updates since the last commit into `last`."""
         if self.last_all is not None:
             for k in INTERNAL_KEYS:
                 last[k][self.members] = self.last_all.get(k, np.nan)
         for run, (internals, row) in self.last_some.items():
             for k in INTERNAL_KEYS:
                 last[k][run] = internals[k][row] if k in internals else np.nan
+
+    def commit(self, last):
+        """Write them, and forget them: `last` holds them from now on."""
+        self.write_internals(last)
         self.last_all, self.last_some = None, {}
 
 
@@ -181,9 +186,6 @@ class Race:
         self.R = len(self.runs)
         self.D = problem.dim
         self.start = np.array(start, dtype=float).reshape(self.D)
-        self.lr0 = np.array([r.lr for r in self.runs], dtype=float)
-        self.hyper = {name: np.array([[r.hyper.get(name, RULES[r.rule].hyper.get(name, 0.0))]
-                                      for r in self.runs], dtype=float) for name in ALL_HYPER}
         # a cosine schedule without a period spans the race: `length` epochs, or steps / batches per epoch
         self.batch_size, self.per_epoch = self._batch_sizes()
         epochs = length if clock == "epoch" else -(-length // self.per_epoch)
@@ -198,10 +200,20 @@ class Race:
         stream = self.runs[run].stream
         return np.random.default_rng([self.seed, purpose, run if stream is None else stream])
 
-    def reset(self, start=None):
-        """Every run back to the start (a new one if given), state and history cleared."""
+    def reset(self, start=None, runs: list[RunConfig] | None = None):
+        """Every run back to the start (a new one if given), state and history cleared, each
+        run's lr and hyperparameters taken afresh from its RunConfig (new ones if given: the
+        same rules and batches, other settings)."""
         if start is not None:
             self.start = np.array(start, dtype=float).reshape(self.D)
+        if runs is not None:
+            same = lambda rs: [(r.rule, r.batch, r.schedule, r.stream) for r in rs]  # noqa: E731
+            if same(runs) != same(self.runs):
+                raise ValueError("reset(runs=...) takes new settings for the same runs")
+            self.runs = list(runs)
+        self.lr0 = np.array([r.lr for r in self.runs], dtype=float)
+        self.hyper = {name: np.array([[r.hyper.get(name, RULES[r.rule].hyper.get(name, 0.0))]
+                                      for r in self.runs], dtype=float) for name in ALL_HYPER}
         R, D = self.R, self.D
         self.P = np.tile(self.start, (R, 1))
         for family in self.families:
@@ -413,7 +425,8 @@ class Race:
             self.status[new_conv] = CONVERGED
             self.converged_at[new_conv] = self.tick
         if self.history.keep_internals:
-            self.internals()
+            for family in self.families:
+                family.commit(self.last)
         self.history.record(loss, grad_norm, self.lr, cost, self.P, self.last)
 
     # --- reading results ----------------------------------------------------------
@@ -430,7 +443,13 @@ class Race:
 
     def internals(self) -> dict[str, np.ndarray]:
         """The numbers of each run's last update: g, v, s, v_hat, s_hat, d, step ((R, D), NaN where
-        the rule has none)."""
+        the rule has none). A new copy: reading changes nothing, and a later step never
+        rewrites what was read."""
+        last = {k: v.copy() for k, v in self.last.items()}
         for family in self.families:
-            family.write_internals(self.last)
-        return self.last
+            family.write_internals(last)
+        return last
+
+    def next_rates(self) -> np.ndarray:
+        """Each run's learning rate for its next update (its schedule applied)."""
+        return self._rates(np.arange(self.R))

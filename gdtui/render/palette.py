@@ -1,7 +1,8 @@
 """Colours and glyphs: the heatmap's levels and each run's identity.
 
 A run has a colour *and* glyphs (a head and a trail mark), so the picture
-still tells runs apart in monochrome (NO_COLOR).
+still tells runs apart in monochrome (NO_COLOR). No trail mark looks like a
+mark of the surface (the minimum ✕, a saddle ╳, the start ○).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ class RunLook:
 RUN_LOOKS = (
     RunLook("#ff5f5f", "●", "·"),
     RunLook("#ffaf00", "▲", "+"),
-    RunLook("#5fff87", "■", "x"),
-    RunLook("#ff87ff", "◆", "o"),
+    RunLook("#5fff87", "■", "="),
+    RunLook("#ff87ff", "◆", "#"),
     RunLook("#ffffff", "★", "*"),
     RunLook("#00d7ff", "▼", ":"),
     RunLook("#d7ff5f", "✚", "~"),
@@ -51,6 +52,29 @@ def _interpolate(stops, t: float) -> tuple[int, int, int]:
 
 def _hex(rgb) -> str:
     return "#%02x%02x%02x" % tuple(rgb)
+
+
+def rgb(color: str) -> tuple[int, int, int]:
+    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def blend(color: str, toward: str, t: float) -> str:
+    """`color` moved a fraction t of the way to `toward` (hex colours)."""
+    return _hex(round(a + (b - a) * t) for a, b in zip(rgb(color), rgb(toward)))
+
+
+DIM_GREY = "#4e4e4e"   # what dimmed runs (another has the spotlight) fade towards
+OLD_GREY = "#3a3a3a"   # what the older parts of a trail fade towards
+
+
+def old_color(color: str) -> str:
+    """The older part of a trail: still the run's hue, much darker."""
+    return blend(color, OLD_GREY, 0.55)
+
+
+def dim_color(color: str) -> str:
+    """A run out of the spotlight: nearly grey."""
+    return blend(color, DIM_GREY, 0.75)
 
 
 def heat_colors(n: int = N_LEVELS) -> list[str]:

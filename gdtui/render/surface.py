@@ -19,20 +19,10 @@ HALF_BLOCK = "▀"
 PLAIN = Style()
 
 
-def pixel_centres(view, cols: int, pixel_rows: int) -> np.ndarray:
-    """(pixel_rows * cols, 2) data points at pixel centres, row 0 at the top."""
-    (x0, x1), (y0, y1) = view
-    xs = x0 + (np.arange(cols) + 0.5) / cols * (x1 - x0)
-    ys = y1 - (np.arange(pixel_rows) + 0.5) / pixel_rows * (y1 - y0)
-    gx, gy = np.meshgrid(xs, ys)
-    return np.stack([gx.ravel(), gy.ravel()], axis=1)
-
-
-def heat_codes(loss_fn, view, cols: int, rows: int, floor: float | None = None) -> np.ndarray:
-    """Colour code of every pixel, shape (2*rows, cols): level, plus N_LEVELS on contour edges."""
-    pts = pixel_centres(view, cols, 2 * rows)
-    with np.errstate(all="ignore"):
-        values = loss_fn(pts).reshape(2 * rows, cols)
+def heat_codes(values: np.ndarray, floor: float | None = None) -> np.ndarray:
+    """Colour code of every pixel of a loss field ((2*rows, cols), row 0 at the top): its
+    log-spaced level above `floor` (f* where known, else the smallest value shown), plus
+    N_LEVELS on the edges between levels, which draws the contour lines."""
     if floor is None:
         finite = values[np.isfinite(values)]
         floor = float(finite.min()) if len(finite) else 0.0

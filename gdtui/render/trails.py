@@ -2,7 +2,8 @@
 
 A run's trail is a (rows, cols) grid of braille bit patterns; drawing a path
 ORs the dots of its line segments into the grid, so a zig-zag stays visible
-as the lines it is made of.
+as the lines it is made of. Beside the bits, a grid of *stamps* keeps the
+latest tick that drew into each cell, so older parts of a trail can fade.
 """
 
 from __future__ import annotations
@@ -12,17 +13,18 @@ import numpy as np
 # dot bit of braille sub-pixel (row 0..3, column 0..1) inside a cell
 BRAILLE_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.uint8)
 BRAILLE_BASE = 0x2800
+NEVER = -1  # the stamp of a cell no tick drew into
 
 
-def to_subpixels(points: np.ndarray, view, cols: int, rows: int) -> np.ndarray:
+def to_subpixels(points: np.ndarray, box, cols: int, rows: int) -> np.ndarray:
     """Data coordinates -> sub-pixel coordinates (x right, y down), 2*cols by 4*rows."""
-    (x0, x1), (y0, y1) = view
+    (x0, x1), (y0, y1) = box
     sx = (points[:, 0] - x0) / (x1 - x0) * (2 * cols)
     sy = (y1 - points[:, 1]) / (y1 - y0) * (4 * rows)
     return np.stack([sx, sy], axis=1)
 
 
-def _clip(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+def clip_segments(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray):
     """Liang-Barsky: the part of each segment a->b inside the box [lo, hi]; `keep` marks the
     segments that touch it (so a diverging run never asks for millions of samples)."""
     d = b - a
@@ -43,28 +45,44 @@ def _clip(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray):
     return a + t0[:, None] * d, a + t1[:, None] * d, keep
 
 
-def draw_path(grid: np.ndarray, sub: np.ndarray) -> np.ndarray:
-    """OR the dots of the polyline `sub` (sub-pixel coordinates, (N, 2)) into `grid`.
-    Returns the rows of `grid` that were touched."""
-    rows, cols = grid.shape
+def rasterize(sub: np.ndarray, cols: int, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The dots of the polyline `sub` ((N, 2) sub-pixel coordinates) inside a grid of
+    cols x rows cells: (x, y, segment) with x in 0..2*cols-1, y in 0..4*rows-1 and the index
+    of the segment (point k to k+1) each dot lies on; a single point is segment 0."""
     finite = np.all(np.isfinite(sub), axis=1)
     if len(sub) == 1 or (len(sub) > 1 and not finite[1:].any()):
-        pts = sub[finite]
+        pts, seg = sub[finite], np.zeros(int(finite.sum()), dtype=np.int64)
     else:
-        a, b = sub[:-1], sub[1:]
         ok = finite[:-1] & finite[1:]
-        a, b, keep = _clip(a[ok], b[ok], np.array([-1.0, -1.0]), np.array([2.0 * cols + 1, 4.0 * rows + 1]))
-        a, b = a[keep], b[keep]
+        index = np.flatnonzero(ok)
+        a, b, keep = clip_segments(sub[:-1][ok], sub[1:][ok], np.array([-1.0, -1.0]),
+                                   np.array([2.0 * cols + 1, 4.0 * rows + 1]))
+        a, b, index = a[keep], b[keep], index[keep]
         if not len(a):
-            return np.zeros(0, dtype=int)
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        # samples 2/3 of a sub-pixel apart: no gaps in a line at any slope
         n = np.ceil(np.max(np.abs(b - a), axis=1) * 1.5).astype(int) + 1
-        seg = np.repeat(np.arange(len(a)), n)
+        owner = np.repeat(np.arange(len(a)), n)
         first = np.repeat(np.cumsum(n) - n, n)
-        t = (np.arange(n.sum()) - first) / np.maximum(n - 1, 1)[seg]
-        pts = a[seg] + t[:, None] * (b - a)[seg]
-    ix = np.floor(pts[:, 0]).astype(np.int64)
-    iy = np.floor(pts[:, 1]).astype(np.int64)
-    inside = (ix >= 0) & (ix < 2 * cols) & (iy >= 0) & (iy < 4 * rows)
-    ix, iy = ix[inside], iy[inside]
-    np.bitwise_or.at(grid, (iy // 4, ix // 2), BRAILLE_BITS[iy % 4, ix % 2])
-    return np.unique(iy // 4)
+        t = (np.arange(n.sum()) - first) / np.maximum(n - 1, 1)[owner]
+        pts = a[owner] + t[:, None] * (b - a)[owner]
+        seg = index[owner]
+    x = np.floor(pts[:, 0]).astype(np.int64)
+    y = np.floor(pts[:, 1]).astype(np.int64)
+    inside = (x >= 0) & (x < 2 * cols) & (y >= 0) & (y < 4 * rows)
+    return x[inside], y[inside], seg[inside]
+
+
+def draw_path(bits: np.ndarray, sub: np.ndarray, stamps: np.ndarray | None = None, first_tick: int = 0):
+    """OR the dots of the polyline `sub` into `bits` ((rows, cols) braille patterns). With
+    `stamps`, each cell a dot falls in records the tick its segment ends at: point k of
+    `sub` is tick first_tick + k. Returns the (row, col) arrays of the cells drawn into."""
+    rows, cols = bits.shape
+    x, y, seg = rasterize(sub, cols, rows)
+    cell_row, cell_col = y // 4, x // 2
+    np.bitwise_or.at(bits, (cell_row, cell_col), BRAILLE_BITS[y % 4, x % 2])
+    if stamps is not None:
+        tick = first_tick + seg + (1 if len(sub) > 1 else 0)
+        np.maximum.at(stamps, (cell_row, cell_col), tick)
+    return cell_row, cell_col

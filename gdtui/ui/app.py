@@ -1,193 +1,134 @@
-"""The interactive app: thin. The playback (gdtui/playback.py) holds the state
-and does what the keys ask; the widgets draw it; this file wires them."""
+"""The interactive app: thin. The playback (gdtui/playback) holds the state and does
+what the keys ask; after each change the app publishes the new frame and view to the
+race screen, whose panels draw them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from textual import events
-from textual.app import App, ComposeResult, SystemCommand
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.app import App, SystemCommand
 
-from ..playback import ZOOM_STEP, Playback
+from ..playback import FRAME_RATE, Playback
 from ..scenario import Scenario, load
-from .keys import KEYS, bindings
+from .keys import KEYS
 from .screens.help import HelpScreen
+from .screens.narration_log import NarrationLog
 from .screens.picker import ProblemPicker
+from .screens.race import RaceScreen
 from .screens.save import SaveScreen, free_name
 from .screens.sweep import SweepScreen
 from .widgets.boundaries import Boundaries
-from .widgets.inspector import Inspector
-from .widgets.loss_plot import LossPlot
 from .widgets.runs_table import RunsTable
-from .widgets.status import Caption, StatusLine
 from .widgets.surface import SurfaceView
-
-MIN_SIZE = (80, 24)
-COMPACT_BELOW = (110, 34)  # smaller screens get a narrower side panel and a shorter table
-FRAME_RATE = 30.0
-SLOW_EVERY = 8   # while playing, the plot and the tables redraw every 8th frame (about 4 per second)
 
 
 class GdtuiApp(App):
     CSS_PATH = "gdtui.tcss"
     TITLE = "gdtui"
-    BINDINGS = bindings()
 
-    def __init__(self, scenario: Scenario, *, frame_rate: float = FRAME_RATE, playing: bool = False):
+    def __init__(self, scenario: Scenario, *, frame_rate: float = FRAME_RATE, playing: bool = False,
+                 reading_holds: bool = True):
         super().__init__()
-        self.playback = Playback(scenario)
-        self.playback.playing = playing
         self.frame_rate = frame_rate
-        self.frames = 0
-
-    # --- layout -------------------------------------------------------------------
-
-    def compose(self) -> ComposeResult:
-        pb = self.playback
-        yield Static(pb.scenario.title, id="title")
-        if pb.two_d:
-            with Horizontal(id="main"):
-                yield SurfaceView(pb, monochrome=self.no_color, id="surface")
-                with Vertical(id="side"):
-                    yield LossPlot(pb, id="loss")
-                    yield Inspector(pb, id="inspector")
-        else:
-            with Vertical(id="main"):
-                yield Boundaries(pb, id="boundaries")
-                with Horizontal(id="mlp-bottom"):
-                    yield LossPlot(pb, id="loss")
-                    yield Inspector(pb, id="inspector")
-        yield RunsTable(pb, id="runs")
-        yield Caption(pb, id="caption")
-        yield StatusLine(pb, id="status")
-        yield Footer()
-        yield Static("terminal too small: gdtui needs at least 80 × 24", id="too-small")
+        self.playback = Playback(scenario, frame_rate=frame_rate, reading_holds=reading_holds)
+        if playing:
+            self.playback.toggle_play()
 
     def on_mount(self):
-        self._check_size(self.size.width, self.size.height)
+        self.push_screen(self._new_race_screen())
         self.set_interval(1 / self.frame_rate, self.on_frame)
 
-    def on_resize(self, event: events.Resize):
-        self._check_size(event.size.width, event.size.height)
+    def _new_race_screen(self) -> RaceScreen:
+        return RaceScreen(self.playback.frame(), self.playback.view, monochrome=self.no_color)
 
-    def _check_size(self, width: int, height: int):
-        self.screen.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
-        compact = width < COMPACT_BELOW[0] or height < COMPACT_BELOW[1]
-        if compact != self.screen.has_class("-compact"):
-            self.screen.set_class(compact, "-compact")
-            if self.screen.query(RunsTable):
-                self.query_one(RunsTable).show()
+    @property
+    def race_screen(self) -> RaceScreen | None:
+        return next((s for s in reversed(self.screen_stack) if isinstance(s, RaceScreen)), None)
 
-    # --- frames -------------------------------------------------------------------
+    # --- frames ---------------------------------------------------------------------
 
     def on_frame(self):
-        if self.playback.frame():
-            self.frames += 1
-            self.redraw(slow=self.frames % SLOW_EVERY == 0 or not self.playback.playing)
-        elif self._pending:
-            self.redraw(slow=True)
+        self.playback.play_frame()
+        self.publish()
 
-    _pending = False
+    def publish(self):
+        """Hand the race screen the playback's current view and frame (each redraws only
+        the panels that depend on what changed)."""
+        screen = self.race_screen
+        if screen is not None:
+            screen.view = self.playback.view
+            screen.frame = self.playback.frame()
 
-    def redraw(self, slow: bool = True, full: bool = False):
-        """Bring every widget up to the playback; the plot and tables only when `slow`."""
-        pb = self.playback
-        if pb.two_d:
-            surface = self.query_one(SurfaceView)
-            if full:
-                surface.sync(full=True)
-                surface.refresh_frame()
-            else:
-                surface.sync()
-        elif slow:
-            self.query_one(Boundaries).sync()
-        self.query_one(Caption).show()
-        self._pending = not slow
-        if slow:
-            # the status line too: a repaint of a line across the whole screen widens the area
-            # Textual re-renders every frame to include the side panel and the table
-            self.query_one(StatusLine).show()
-            self.query_one(LossPlot).update_plot()
-            self.query_one(RunsTable).show()
-            if not self.has_class("no-inspector"):
-                self.query_one(Inspector).show()
-
-    def settle(self):
-        """Everything drawn for the current state (for snapshots and tests)."""
-        self.redraw(slow=True, full=True)
+    def _do(self, method, *args):
+        method(*args)
+        self.publish()
 
     # --- actions (the keys in keys.py) ----------------------------------------------
 
-    def _changed(self, frame: bool = False):
-        if frame and self.playback.two_d:
-            self.query_one(SurfaceView).refresh_frame()
-        self.redraw(slow=True)
-
     def action_toggle_play(self):
-        self.playback.toggle_play()
-        self._changed()
+        self._do(self.playback.toggle_play)
 
     def action_step(self):
-        self.playback.playing = False
-        self.playback.advance(1)
-        self._changed()
+        self._do(self.playback.step)
 
     def action_back(self):
-        self.playback.back(1)
-        self._changed()
+        self._do(self.playback.back)
+
+    def action_next_event(self):
+        self._do(self.playback.next_event)
+
+    def action_previous_event(self):
+        self._do(self.playback.previous_event)
 
     def action_reset(self):
-        self.playback.reset()
-        self.redraw(full=True)
+        self._do(self.playback.reset)
 
     def action_faster(self):
-        self.playback.change_speed(True)
-        self._changed()
+        self._do(self.playback.change_speed, True)
 
     def action_slower(self):
-        self.playback.change_speed(False)
-        self._changed()
+        self._do(self.playback.change_speed, False)
 
     def action_select(self, run: int):
-        self.playback.select(run)
-        self._changed(frame=True)
+        self._do(self.playback.select, run)
 
     def action_select_next(self):
-        self.playback.select_next()
-        self._changed(frame=True)
+        self._do(self.playback.select_next)
+
+    def action_spotlight(self):
+        self._do(self.playback.toggle_spotlight)
+
+    def action_trails(self):
+        self._do(self.playback.cycle_trails)
 
     def action_lr(self, factor: float):
-        self.playback.scale_lr(factor)
-        self._changed()
+        self._do(self.playback.scale_lr, factor)
 
     def action_beta(self, up: bool):
-        self.playback.nudge_beta(up)
-        self._changed()
+        self._do(self.playback.nudge_beta, up)
 
     def action_toggle_visible(self):
-        self.playback.toggle_hidden()
-        self._changed(frame=True)
+        self._do(self.playback.toggle_hidden)
 
     def action_toggle_inspector(self):
-        self.toggle_class("no-inspector")
-        self._changed()
+        if self.race_screen is not None:
+            self.race_screen.toggle_class("no-inspector")
 
     def action_zoom(self, zoom_in: bool):
-        self.playback.zoom(ZOOM_STEP if zoom_in else 1 / ZOOM_STEP)
-        self.redraw(full=True)
+        self._do(self.playback.zoom, zoom_in)
 
     def action_pan(self, fx: float, fy: float):
-        self.playback.pan(fx, fy)
-        self.redraw(full=True)
+        self._do(self.playback.pan, fx, fy)
 
     def action_home_view(self):
-        self.playback.view = self.playback.home_view
-        self.redraw(full=True)
+        self._do(self.playback.home_view)
 
     def action_help(self):
         self.push_screen(HelpScreen())
+
+    def action_narration_log(self):
+        pb = self.playback
+        self.push_screen(NarrationLog(pb.scene, pb.narrations_so_far(), pb.cursor))
 
     def action_save(self):
         self.push_screen(SaveScreen(free_name(Path(self.playback.scenario.source).stem)), self.save_to)
@@ -199,14 +140,18 @@ class GdtuiApp(App):
 
         try:
             Path(path).write_text(dumps(self.playback.current_scenario()), encoding="utf-8")
-            self.playback.message = f"saved to {path}"
+            self._do(self.playback.say, f"saved to {path}")
         except OSError as e:
-            self.playback.message = f"cannot save to {path}: {e.strerror}"
-        self._changed()
+            self._do(self.playback.say, f"cannot save to {path}: {e.strerror}")
 
     def action_sweep(self):
         """Every run over a grid of learning rates, from the current start."""
-        self.push_screen(SweepScreen(self.playback.current_scenario()))
+        self._do(self.playback.pause)
+        self.push_screen(SweepScreen(self.playback.current_scenario(), self.playback.view.selected), self._swept)
+
+    def _swept(self, rates: dict[int, float] | None):
+        if rates:
+            self._do(self.playback.apply_rates, rates)
 
     def action_pick_problem(self):
         self.push_screen(ProblemPicker(), self._picked)
@@ -215,21 +160,31 @@ class GdtuiApp(App):
         if not choice:
             return
         if choice[0] == "scenario":
-            scenario = load(choice[1])
+            self.open_scenario(load(choice[1]))
         else:
-            scenario = self.playback.with_problem(choice[1], choice[2])
-        self.open_scenario(scenario)
+            kind, name = choice[1], choice[2]
+            scenario = self.playback.with_problem(kind, name)
+            self.open_scenario(scenario, f"the runs, with your settings, on {name or kind}: rates tuned for "
+                                         "one problem can diverge on another (w sweeps them)")
 
-    def open_scenario(self, scenario: Scenario):
-        self.playback.load(scenario)
-        self.refresh(recompose=True)
-        self.call_after_refresh(self.settle)
+    def open_scenario(self, scenario: Scenario, message: str = ""):
+        self.playback.load(scenario, message)
+        self.switch_screen(self._new_race_screen())
 
-    # --- messages from widgets --------------------------------------------------------
+    # --- messages from the panels -----------------------------------------------------
 
     def on_surface_view_clicked(self, message: SurfaceView.Clicked):
-        self.playback.restart_from(message.point)
-        self.redraw(full=True)
+        self._do(self.playback.restart_from, message.point)
+
+    def on_surface_view_zoomed(self, message: SurfaceView.Zoomed):
+        self.playback.view = self.playback.view.zoomed(message.factor, message.centre)
+        self.publish()
+
+    def on_surface_view_run_clicked(self, message: SurfaceView.RunClicked):
+        self.action_select(message.run)
+
+    def on_boundaries_run_clicked(self, message: Boundaries.RunClicked):
+        self.action_select(message.run)
 
     def on_runs_table_selected(self, message: RunsTable.Selected):
         self.action_select(message.run)

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from textual.drivers.headless_driver import HeadlessDriver
 
 from ..scenario import Scenario
-from .app import FRAME_RATE, GdtuiApp
+from ..playback import FRAME_RATE
+from .app import GdtuiApp
 
 
 class CountingDriver(HeadlessDriver):
@@ -50,7 +51,8 @@ class FrameStats:
 
 class _MeasuredApp(GdtuiApp):
     def __init__(self, scenario: Scenario, frames: int, warmup: int, speed: int | None, frame_rate: float):
-        super().__init__(scenario, frame_rate=frame_rate, playing=True)
+        # no reading holds: every frame measured moves the race
+        super().__init__(scenario, frame_rate=frame_rate, playing=True, reading_holds=False)
         self.driver_class = CountingDriver
         self.stats = FrameStats()
         self._want = frames

@@ -1,4 +1,4 @@
-"""Every key of the app, declared once: the bindings, the footer, the help
+"""Every key of the race screen, declared once: the bindings, the footer, the help
 screen and the command palette all read this table."""
 
 from __future__ import annotations
@@ -10,15 +10,20 @@ KEYS = [
     ("space", "toggle_play", "play/pause", "play or pause", True),
     ("n,right", "step", "step", "one step forward", True),
     ("left", "back", "back", "one step back through the history (nothing is recomputed)", True),
-    ("r", "reset", "reset", "every run back to the start", True),
+    ("right_square_bracket", "next_event", "next event", "jump to the lesson's next event (narration, pause, …)", True),
+    ("left_square_bracket", "previous_event", "prev event", "back to the lesson's previous event", False),
+    ("e", "narration_log", "narration", "every narration so far, and the scenario's description", True),
+    ("r", "reset", "reset", "every run back to the start, with the settings as they now are", True),
     ("plus,equals_sign", "faster", "faster", "more steps per frame", True),
-    ("minus,underscore", "slower", "slower", "fewer steps per frame", True),
+    ("minus,underscore", "slower", "slower", "fewer steps per frame (down to one step every 8 frames)", True),
     ("tab", "select_next", "next run", "select the next run", True),
-    ("l", "lr(0.5)", "lr ½", "halve the selected run's learning rate (from the next step on)", True),
-    ("L,shift+l", "lr(2.0)", "lr ×2", "double the selected run's learning rate", False),
+    ("f", "spotlight", "focus", "the selected run alone in colour, the others dimmed; again: all", True),
+    ("t", "trails", "trails", "trails: fading, full, or heads only", False),
+    ("v", "toggle_visible", "hide", "hide or show the selected run", False),
+    ("l", "lr(0.5)", "lr ½", "halve the selected run's learning rate from this step on", True),
+    ("L,shift+l", "lr(2.0)", "lr ×2", "double the selected run's learning rate from this step on", False),
     ("b", "beta(True)", "β↑", "the selected run's β towards 1 (1 − β halves)", False),
     ("B,shift+b", "beta(False)", "β↓", "the selected run's β towards 0 (1 − β doubles)", False),
-    ("v", "toggle_visible", "hide", "hide or show the selected run", False),
     ("i", "toggle_inspector", "inspector", "inspector on or off", True),
     ("z", "zoom(True)", "zoom in", "zoom in (also the mouse wheel)", False),
     ("Z,shift+z", "zoom(False)", "zoom out", "zoom out", False),
@@ -37,15 +42,16 @@ SELECT_KEYS = [(str(k), f"select({k - 1})", f"select run {k}") for k in range(1,
 
 
 def bindings() -> list[Binding]:
-    out = [Binding(keys, action, label, show=show, priority=keys in ("tab", "space"))
+    """The race screen's bindings; their actions are the app's (`app.` prefix)."""
+    out = [Binding(keys, f"app.{action}", label, show=show, priority=keys in ("tab", "space"))
            for keys, action, label, _, show in KEYS]
-    out += [Binding(key, action, label, show=False) for key, action, label in SELECT_KEYS]
+    out += [Binding(key, f"app.{action}", label, show=False) for key, action, label in SELECT_KEYS]
     return out
 
 
 KEY_NAMES = {"right": "→", "left": "←", "plus": "+", "equals_sign": "=", "minus": "−", "underscore": "_",
              "question_mark": "?", "shift+left": "shift+←", "shift+right": "shift+→", "shift+up": "shift+↑",
-             "shift+down": "shift+↓"}
+             "shift+down": "shift+↓", "right_square_bracket": "]", "left_square_bracket": "["}
 
 
 def key_label(keys: str) -> str:

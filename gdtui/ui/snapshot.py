@@ -26,18 +26,22 @@ def preserve_spaces(svg: str) -> str:
     return svg.replace("<svg ", '<svg xml:space="preserve" ', 1)
 
 
+async def settle(app: GdtuiApp, pilot):
+    """Everything drawn for the playback's current state (snapshots and tests): the frame
+    published as at rest, and two rounds of rendering."""
+    app.publish()
+    await pilot.pause()
+    await pilot.pause()
+
+
 async def _render(scenario: Scenario, steps: int, size: tuple[int, int], select: int | None, fmt: str) -> str:
     app = GdtuiApp(scenario, frame_rate=1e-3)  # the timer never fires: nothing moves but what we ask
     async with app.run_test(size=size) as pilot:
         if select is not None:
             app.playback.select(select)
-        app.playback.advance(steps)
-        app.playback.playing = False
-        app.playback.message = ""
-        app.settle()
-        await pilot.pause()
-        app.settle()
-        await pilot.pause()
+        app.playback.step(steps)
+        app.playback.say("")
+        await settle(app, pilot)
         return preserve_spaces(app.export_screenshot(title=scenario.title)) if fmt == "svg" else screen_text(app)
 
 

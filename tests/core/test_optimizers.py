@@ -177,3 +177,15 @@ def test_course_adam_unit_cell():
     np.testing.assert_allclose(state["s"]["b1"], [[1.51020075e-05], [8.75664434e-04]], atol=1e-8)
     # epsilon after the square root (the formula), not the notebook's -1.09245036
     assert params["W2"][2][1] == pytest.approx(-1.09244991, abs=1e-8)
+
+
+def test_adam_without_bias_correction_shows_its_own_equations():
+    from gdtui.core.optimizers import RULES
+
+    corrected = RULES["adam"].equation_for({"bias_correction": 1.0})
+    plain = RULES["adam"].equation_for({"bias_correction": 0.0})
+    assert corrected == RULES["adam"].equation and any("v̂" in line for line in corrected)
+    assert not any("v̂" in line or "ŝ" in line for line in plain)
+    assert plain[-1] == "p ← p − α·v/(√s + ε)"
+    assert RULES["adamw"].equation_for({"bias_correction": 0.0})[-1] == "p ← p − α·(v/(√s + ε) + λ·p)"
+    assert RULES["momentum"].equation_for({"beta": 0.5}) == RULES["momentum"].equation

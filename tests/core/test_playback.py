@@ -1,10 +1,12 @@
-"""Playback without a terminal: the cursor, events, narration and scrubbing."""
+"""Playback without a terminal: the cursor, events, narration, the frame it produces,
+and what the keys change."""
 
 import numpy as np
+import pytest
 
 from gdtui.headless import simulate
-from gdtui.playback import Playback
-from gdtui.scenario import parse
+from gdtui.playback import Playback, PlayState, reading_seconds
+from gdtui.scenario import load, parse
 
 LESSON = '''
 title = "lesson"
@@ -31,6 +33,7 @@ pause = true
 set = { run = "GD", lr = 0.01 }
 speed = 3
 focus = "Adam"
+spotlight = true
 view = { x = [-1.0, 1.0], y = [-0.5, 0.5] }
 [[events]]
 at = 20
@@ -38,84 +41,237 @@ set = { run = "Adam", beta1 = 0.5 }
 '''
 
 
-def lesson():
-    return Playback(parse(LESSON, "lesson.toml"))
+def lesson(**kwargs):
+    return Playback(parse(LESSON, "lesson.toml"), reading_holds=False, **kwargs)
+
+
+def play(pb, frames):
+    for _ in range(frames):
+        pb.play_frame()
 
 
 def test_narration_follows_the_cursor_and_scrubbing():
     pb = lesson()
-    assert pb.narration() is None
-    pb.advance(5)
-    assert pb.narration() == "five"
-    pb.advance(7)
-    assert pb.narration() == "ten"
+    assert pb.frame().narration is None
+    pb.step(5)
+    assert pb.frame().narration.text == "five" and pb.frame().narration.number == 1
+    pb.step(7)
+    assert pb.frame().narration.text == "ten"
     pb.back(3)
-    assert pb.cursor == 9 and pb.narration() == "five"
+    assert pb.cursor == 9 and pb.frame().narration.text == "five"
 
 
 def test_a_pause_event_stops_playback_and_applies_its_effects():
     pb = lesson()
     pb.toggle_play()
-    for _ in range(40):
-        pb.frame()
-    assert pb.cursor == 10 and not pb.playing
-    assert pb.speed == 3 and pb.selected == 1 and pb.view == ((-1.0, 1.0), (-0.5, 0.5))
+    play(pb, 40)
+    frame = pb.frame()
+    assert frame.tick == 10 and frame.state is PlayState.SCENARIO_PAUSE
+    assert pb.speed == 3 and pb.view.selected == 1 and pb.view.spotlight
+    assert pb.view.box == ((-1.0, 1.0), (-0.5, 0.5))
     pb.toggle_play()
-    pb.frame()
+    pb.play_frame()
     assert pb.cursor == 13  # three ticks a frame from now on
 
 
 def test_set_events_change_the_race_once_and_match_gdtui_run():
     pb = lesson()
-    pb.advance(30)
+    pb.step(30)
     assert pb.race.history.lr[10, 0] == 0.05 and pb.race.history.lr[11, 0] == 0.01
     assert pb.race.get_hyper(1, "beta1") == 0.5
     headless = simulate(parse(LESSON, "lesson.toml"))
     np.testing.assert_array_equal(headless.history.params, pb.race.history.params)
     # scrubbing back and forth replays history: no event is applied twice
     pb.back(25)
-    pb.advance(25)
+    pb.step(25)
     np.testing.assert_array_equal(headless.history.params, pb.race.history.params)
+
+
+def test_the_frame_shows_settings_as_of_its_tick():
+    pb = lesson()
+    pb.step(10)
+    assert pb.frame().runs[0].lr == 0.01          # the event at 10 applies to the next update
+    pb.back(1)
+    assert pb.frame().runs[0].lr == 0.05
+    pb.step(15)
+    assert pb.frame().runs[1].hyper["beta1"] == 0.5
+    pb.back(10)
+    assert pb.frame().runs[1].hyper["beta1"] == 0.9
 
 
 def test_playback_stops_at_the_end_of_the_scenario_then_plays_on():
     pb = lesson()
-    pb.advance(10)
-    pb.playing = True
-    while pb.playing:
-        pb.frame()
-    assert pb.cursor == 30 and "end of the scenario" in pb.message
+    pb.step(10)
     pb.toggle_play()
-    pb.frame()
-    assert pb.cursor > 30
+    play(pb, 40)
+    assert pb.cursor == 30 and pb.frame().state is PlayState.AT_END
+    pb.toggle_play()
+    pb.play_frame()
+    assert pb.cursor > 30 and pb.frame().state is PlayState.PLAYING
 
 
 def test_reset_restores_the_setup_including_key_changes():
     pb = lesson()
     pb.select(0)
     pb.scale_lr(0.5)  # a key change: part of the setup from now on
-    pb.advance(15)    # the event at 10 set GD's lr to 0.01
+    pb.step(15)       # the event at 10 set GD's lr to 0.01
     assert pb.race.lr0[0] == 0.01
     pb.reset()
-    assert pb.cursor == 0 and pb.race.lr0[0] == 0.025
+    assert pb.cursor == 0 and pb.race.lr0[0] == 0.025 and pb.frame().runs[0].lr == 0.025
 
 
 def test_keys_change_the_setup_by_the_same_rule_whatever_events_did():
     """The event at 10 sets GD's lr to 0.01; halving then gives 0.005 now and 0.025 after a
     reset (the scenario's 0.05, halved); speed and zoom made by events are undone by a reset."""
     pb = lesson()
-    pb.advance(12)
+    pb.step(12)
     pb.select(0)
     pb.scale_lr(0.5)
-    assert pb.race.lr0[0] == 0.005
+    assert pb.race.lr0[0] == 0.005 and pb.frame().runs[0].lr == 0.005
     pb.reset()
-    assert pb.race.lr0[0] == 0.025 and pb.speed == 1 and pb.view == pb.home_view
+    assert pb.race.lr0[0] == 0.025 and pb.speed == 1 and pb.view.box == pb.view.home
+
+
+def test_a_change_in_the_past_drops_the_future_and_recomputes_from_the_cursor():
+    """Defect: `l` with the cursor in the past said "lr = 1" while the table showed 2, and `n`
+    replayed the old history."""
+    pb = Playback(load("ravine"), reading_holds=False)
+    pb.step(60)
+    old = pb.race.history.params.copy()
+    pb.back(20)                                    # at 40, the head at 60
+    pb.select(0)
+    pb.scale_lr(0.5)
+    frame = pb.frame()
+    assert frame.tick == 40 and frame.head == 40   # the future after 40 is gone
+    assert frame.runs[0].lr == 0.475 and "lr = 0.475" in frame.message and "20 steps" in frame.message
+    np.testing.assert_array_equal(pb.race.history.params, old[:41])   # the same past, recomputed
+    pb.step(1)
+    assert pb.race.history.lr[41, 0] == 0.475
+    assert not np.array_equal(pb.race.history.params[41, 0], old[41, 0])
+    # and a reset starts from the halved rate
+    pb.reset()
+    assert pb.frame().runs[0].lr == 0.475
+
+
+def test_a_runs_own_last_step_and_status_as_of_the_cursor():
+    """Defect: the inspector showed "last step (300)" for a run that diverged at 11."""
+    sc = parse(LESSON[: LESSON.index("[[events]]")].replace("lr = 0.05", "lr = 0.1"), "t.toml")  # 1.25 x 2/λmax
+    pb = Playback(sc, reading_holds=False)
+    pb.step(30)
+    gd = pb.frame().runs[0]
+    k = int(pb.race.diverged_at[0])
+    assert 0 < k < 30 and gd.status == "diverged" and gd.status_at == k and gd.last_step == k
+    np.testing.assert_array_equal(gd.internals["g"], pb.race.history.internals(k)["g"][0])
+    assert pb.frame().runs[1].last_step == 30
+    pb.back(30 - (k - 1))
+    before = pb.frame().runs[0]
+    assert before.status == "running" and before.status_at is None and before.last_step == k - 1
+
+
+def test_adam_without_bias_correction_shows_its_own_equation():
+    pb = Playback(load("adam_bias"), reading_holds=False)
+    corrected, plain = pb.frame().runs
+    assert any("v̂" in line for line in corrected.equation)
+    assert not any("v̂" in line or "ŝ" in line for line in plain.equation)
+
+
+def test_a_frame_is_immutable_and_stays_true():
+    pb = lesson()
+    pb.step(5)
+    frame = pb.frame()
+    assert pb.frame() is frame                     # nothing changed: the same frame
+    with pytest.raises(ValueError):
+        frame.losses[0, 0] = 1.0
+    with pytest.raises(ValueError):
+        frame.runs[0].params[0] = 1.0
+    kept = frame.path.copy()
+    pb.step(10)
+    assert pb.frame() is not frame and frame.tick == 5
+    np.testing.assert_array_equal(frame.path, kept)
+    assert frame.path.shape == (6, 2, 2) and pb.frame().path.shape == (16, 2, 2)
+
+
+def test_a_narration_is_held_long_enough_to_read():
+    """At 10 ticks a frame, "five" (at 5) would be replaced by "ten" (at 10) one frame later;
+    playing holds the cursor at 9 until it has been on screen for its reading time."""
+    pb = Playback(parse(LESSON.replace("at = 0\n", ""), "l.toml"), frame_rate=10)
+    pb.speed = 10
+    pb.toggle_play()
+    pb.play_frame()
+    assert pb.cursor == 5 and pb.frame().narration.text == "five"   # a narration stops the frame at its tick
+    frames = 1
+    while pb.cursor < 10:
+        pb.play_frame()
+        frames += 1
+        if pb.cursor == 9:
+            assert pb.frame().holding
+    assert frames >= reading_seconds("five") * 10
+    # without the holds, the narration flies past
+    quick = lesson()
+    quick.speed = 10
+    quick.toggle_play()
+    play(quick, 2)
+    assert quick.cursor == 10
+
+
+def test_speeds_below_one_tick_per_frame():
+    pb = lesson()
+    pb.change_speed(faster=False)
+    pb.change_speed(faster=False)
+    assert pb.speed == 0.25 and "1 step / 4 frames" in pb.frame().message
+    pb.toggle_play()
+    play(pb, 12)
+    assert pb.cursor == 3
+
+
+def test_jumping_between_events():
+    pb = lesson()
+    pb.next_event()
+    assert pb.cursor == 5 and pb.frame().narration.text == "five"
+    pb.next_event()
+    assert pb.cursor == 10 and pb.view.selected == 1          # the event's focus applies
+    pb.next_event()
+    assert pb.cursor == 20
+    pb.next_event()
+    assert pb.cursor == 30                                     # no more events: the end
+    pb.previous_event()
+    assert pb.cursor == 20 and pb.race.tick == 30              # back through history
+    pb.previous_event()
+    pb.previous_event()
+    assert pb.cursor == 5
+    assert [n.text for n in pb.narrations_so_far()] == ["five"]
+
+
+def test_another_problem_keeps_the_users_settings_and_says_what_to_try():
+    """Defect: the picker silently reset every run, and 4 of 5 runs were "diverged at 1"
+    on the new problem with no word why."""
+    pb = Playback(load("ravine"), reading_holds=False)
+    pb.select(1)
+    pb.scale_lr(0.5)
+    sc = pb.with_problem("surface", "rosenbrock")
+    assert sc.runs[1].lr == 0.15
+    pb.load(sc)
+    pb.step(1)
+    frame = pb.frame()
+    diverged = [row.name for row in frame.runs if row.status == "diverged"]
+    assert diverged and all(name in frame.message for name in diverged)
+    assert "w sweeps" in frame.message
 
 
 def test_no_stepping_back_without_a_parameter_history():
-    from gdtui.scenario import load
     sc = load("spiral")
     sc.problem_params = dict(sc.problem_params, layers=[2, 40, 40, 1])  # 3 x 1801 parameters: not kept
-    pb = Playback(sc)
-    pb.advance(3)
-    assert not pb.back() and pb.cursor == 3 and "no stepping back" in pb.message
+    pb = Playback(sc, reading_holds=False)
+    pb.step(3)
+    assert not pb.back() and pb.cursor == 3 and "no stepping back" in pb.frame().message
+    norms = dict(pb.frame().runs[0].layer_norms)
+    assert set(norms) == {"W1", "b1", "W2", "b2", "W3", "b3"} and norms["W1"]["g"] > 0
+
+
+def test_applying_a_sweeps_rate_restarts_with_it():
+    pb = lesson()
+    pb.step(4)
+    pb.apply_rates({0: 0.07})
+    frame = pb.frame()
+    assert frame.tick == 0 and frame.runs[0].lr == 0.07 and "0.07" in frame.message
+    assert pb.current_scenario().runs[0].lr == 0.07

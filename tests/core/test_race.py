@@ -169,3 +169,48 @@ def test_no_numpy_warning_escapes_even_from_absurd_starts():
         mlp = MLP(np.random.default_rng(0), layers=[2, 5, 1], samples=20)
         P = mlp.initial_params()[None] * 1e4
         assert 0 <= mlp.accuracy(P)[0] <= 1
+
+
+def test_reading_the_internals_changes_nothing():
+    """A frame holds the internals it read: a later step must not rewrite them, and reading
+    must not change what the race does next (issue #10: reading the core never changes it)."""
+    runs = [RunConfig("GD", "gd", 0.1, 4), RunConfig("Adam", "adam", 0.05, 8)]
+    read = Race(linreg(), runs, (0.0, 0.0), keep_history=False)   # no internals kept in the history
+    unread = Race(linreg(), runs, (0.0, 0.0), keep_history=False)
+    read.step(3)
+    unread.step(3)
+    first = read.internals()
+    kept = {k: v.copy() for k, v in first.items()}
+    assert read.internals().keys() == kept.keys()
+    read.step(2)
+    unread.step(2)
+    later = read.internals()
+    for k, v in kept.items():
+        np.testing.assert_array_equal(first[k], v)        # what was read stays as it was
+    np.testing.assert_array_equal(read.P, unread.P)
+    for k, v in unread.internals().items():
+        np.testing.assert_array_equal(later[k], v)
+    assert not np.array_equal(later["g"], kept["g"])     # and it does move on
+
+
+def test_reset_takes_up_new_settings_for_each_run():
+    runs = [RunConfig("GD", "gd", 0.1), RunConfig("M", "momentum", 0.1, hyper={"beta": 0.9})]
+    race = Race(linreg(), runs, (0.5, -1.0))
+    race.step(3)
+    slower = [RunConfig("GD", "gd", 0.05), RunConfig("M", "momentum", 0.1, hyper={"beta": 0.5})]
+    race.reset(runs=slower)
+    assert race.tick == 0 and race.lr0.tolist() == [0.05, 0.1] and race.get_hyper(1, "beta") == 0.5
+    fresh = Race(linreg(), slower, (0.5, -1.0))
+    race.step(4)
+    fresh.step(4)
+    np.testing.assert_array_equal(race.P, fresh.P)
+
+
+def test_next_rates_are_the_rates_of_the_next_update():
+    sched = {"type": "inverse_time", "decay_rate": 1.0}
+    race = Race(linreg(), [RunConfig("GD", "gd", 0.2, schedule=sched)], (0.0, 0.0))
+    assert race.next_rates().tolist() == [0.2]
+    race.step(1)
+    assert race.history.lr[1, 0] == 0.2 and race.next_rates()[0] == pytest.approx(0.1)
+    race.step(1)
+    assert race.history.lr[2, 0] == pytest.approx(0.1)

@@ -5,10 +5,15 @@ import pytest
 from textual import events
 
 from gdtui.ui.screens.help import HelpScreen
+from gdtui.ui.snapshot import screen_text
 from gdtui.ui.screens.picker import ProblemPicker
 from gdtui.ui.widgets.surface import MARGIN, TOP, SurfaceView
 
 SIZE = (120, 40)
+
+
+def status_line(app) -> str:
+    return str(app.screen.query_one("#status").render())
 
 
 async def test_space_plays_and_pauses(make_app):
@@ -36,7 +41,7 @@ async def test_step_forward_and_back_without_recomputing(make_app):
         await pilot.press("left", "left")
         assert app.playback.cursor == 1 and app.playback.race.tick == 3  # history, not recomputed
         np.testing.assert_array_equal(app.playback.race.P, params)
-        np.testing.assert_array_equal(app.playback.params_at(), app.playback.race.history.params[1])
+        np.testing.assert_array_equal(app.playback.frame().runs[0].params, app.playback.race.history.params[1, 0])
         await pilot.press("n")
         assert app.playback.cursor == 2 and app.playback.race.tick == 3
 
@@ -57,17 +62,19 @@ async def test_speed_keys(make_app):
         assert app.playback.speed == 3
         await pilot.press("minus")
         assert app.playback.speed == 2
+        await pilot.press("minus", "minus", "minus", "minus", "minus")   # below a step per frame
+        assert app.playback.speed == 0.125 and "1 step / 8 frames" in status_line(app)
 
 
 async def test_selecting_runs(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("3")
-        assert app.playback.selected == 2
+        assert app.playback.view.selected == 2
         await pilot.press("tab", "tab", "tab")
-        assert app.playback.selected == 0  # five runs: wraps around
+        assert app.playback.view.selected == 0  # five runs: wraps around
         await pilot.press("9")  # no ninth run: nothing happens
-        assert app.playback.selected == 0
+        assert app.playback.view.selected == 0
 
 
 async def test_lr_keys_change_the_selected_run_from_the_next_step(make_app):
@@ -99,15 +106,15 @@ async def test_hide_and_show(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2", "v")
-        assert app.playback.hidden == {1}
+        assert app.playback.view.hidden == {1}
         await pilot.press("v")
-        assert app.playback.hidden == set()
+        assert app.playback.view.hidden == set()
 
 
 async def test_inspector_toggle(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        inspector = app.query_one("#inspector")
+        inspector = app.screen.query_one("#inspector")
         assert inspector.display
         await pilot.press("i")
         assert not inspector.display
@@ -118,34 +125,34 @@ async def test_inspector_toggle(make_app):
 async def test_zoom_and_pan(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        (x0, x1), (y0, y1) = app.playback.view
+        (x0, x1), (y0, y1) = app.playback.view.box
         await pilot.press("z")
-        (a0, a1), (b0, b1) = app.playback.view
+        (a0, a1), (b0, b1) = app.playback.view.box
         assert a1 - a0 == pytest.approx((x1 - x0) / 1.25)
         assert (a0 + a1) / 2 == pytest.approx((x0 + x1) / 2)
         await pilot.press("Z")
-        assert app.playback.view[0] == pytest.approx((x0, x1))
+        assert app.playback.view.box[0] == pytest.approx((x0, x1))
         await pilot.press("shift+right")
-        assert app.playback.view[0][0] == pytest.approx(x0 + 0.1 * (x1 - x0))
+        assert app.playback.view.box[0][0] == pytest.approx(x0 + 0.1 * (x1 - x0))
         await pilot.press("shift+up")
-        assert app.playback.view[1][0] == pytest.approx(y0 + 0.1 * (y1 - y0))
+        assert app.playback.view.box[1][0] == pytest.approx(y0 + 0.1 * (y1 - y0))
         await pilot.press("0")
-        assert app.playback.view == app.playback.home_view
+        assert app.playback.view.box == app.playback.view.home
 
 
 async def test_mouse_wheel_zooms_around_the_pointer(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        surface = app.query_one(SurfaceView)
+        surface = app.screen.query_one(SurfaceView)
         region = surface.content_region
         col, row = 10, 5
         sx, sy = region.x + MARGIN + col, region.y + TOP + row
         point = surface.cell_to_data(col, row)
-        width = app.playback.view[0][1] - app.playback.view[0][0]
+        width = app.playback.view.box[0][1] - app.playback.view.box[0][0]
         surface.post_message(events.MouseScrollUp(surface, MARGIN + col, TOP + row, 0, -1, 0, False, False, False,
                                                   screen_x=sx, screen_y=sy))
         await pilot.pause()
-        (a0, a1), _ = app.playback.view
+        (a0, a1), _ = app.playback.view.box
         assert a1 - a0 == pytest.approx(width / 1.25)
         # the point under the pointer stays put
         assert (point[0] - a0) / (a1 - a0) == pytest.approx((col + 0.5) / surface.plot_size[0])
@@ -155,11 +162,11 @@ async def test_click_restarts_every_run_from_the_clicked_point(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n", "n")
-        surface = app.query_one(SurfaceView)
+        surface = app.screen.query_one(SurfaceView)
         cols, rows = surface.plot_size
         col, row = 17, 9
         await pilot.click(SurfaceView, offset=(MARGIN + col, TOP + row))
-        (x0, x1), (y0, y1) = app.playback.view
+        (x0, x1), (y0, y1) = app.playback.view.box
         cell_w, cell_h = (x1 - x0) / cols, (y1 - y0) / rows
         # the clicked cell spans these data coordinates
         left, top = x0 + col * cell_w, y1 - row * cell_h
@@ -189,6 +196,7 @@ async def test_problem_picker_switches_problem_and_keeps_the_runs(make_app):
         assert [r.name for r in app.playback.race.runs] == ["GD", "Momentum tuned", "Momentum 0.9", "Adam"]
         await pilot.press("n")
         assert app.playback.cursor == 1
+        assert "play/pause" in screen_text(app)  # the key bar is still there
 
 
 async def test_picker_opens_a_bundled_scenario_with_the_mlp_layout(make_app):
@@ -201,7 +209,7 @@ async def test_picker_opens_a_bundled_scenario_with_the_mlp_layout(make_app):
         await pilot.pause()
         await pilot.pause()
         assert app.playback.problem.kind == "mlp"
-        assert app.query("#boundaries")
+        assert app.screen.query("#boundaries")
         await pilot.press("n")
         assert app.playback.cursor == 1
 
@@ -226,15 +234,15 @@ async def test_every_action_is_in_the_command_palette(make_app):
 
 
 async def test_the_ravine_lesson_pauses_itself_and_narrates(make_app):
-    app = make_app("ravine", frame_rate=60)
+    app = make_app("ravine", frame_rate=60, reading_holds=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
         for _ in range(40):
             await pilot.pause(0.05)
             if not app.playback.playing:
                 break
-        assert app.playback.cursor == 8 and "paused by the scenario" in app.playback.message
-        caption = app.query_one("#caption")
+        assert app.playback.cursor == 8 and "paused by the scenario" in status_line(app)
+        caption = app.screen.query_one("#caption")
         assert "zig-zags" in str(caption.render())
         await pilot.press("left", "left")
         assert "Five runs leave one start" in str(caption.render())

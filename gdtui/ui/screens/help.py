@@ -21,9 +21,11 @@ def help_text() -> Group:
     keys.add_column()
     for k, _, _, what, _ in KEYS:
         keys.add_row(key_label(k), what)
-    keys.add_row("1 … 9", "select a run (or click its row)")
-    keys.add_row("click", "every run restarts from the clicked point")
+    keys.add_row("1 … 9", "select a run (or click its row, its name in the legend, or its panel)")
+    keys.add_row("click", "on the surface: every run restarts from the clicked point")
     keys.add_row("ctrl+p", "command palette: every action by name")
+    keys.add_row("", Text("A change of a setting (l, L, b, B) with the cursor in the past drops the steps "
+                          "computed after it: the runs go on from there with the new setting.", style="#9e9e9e"))
     rules = Table(box=None, padding=(0, 2), show_header=False)
     rules.add_column(style="bold", no_wrap=True)
     rules.add_column(style="#d7d7af")

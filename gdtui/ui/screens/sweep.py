@@ -1,47 +1,43 @@
-"""The sweep view (`w`): the current problem and start, every run across learning rates."""
+"""The sweep view (`w`): the current problem and start, every run across learning rates;
+`a` gives the highlighted run its best rate, `A` every run (the race restarts with them)."""
 
 from __future__ import annotations
 
-from rich.table import Table
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from ... import sweep
 from ...scenario import Scenario
 
 
-def result_table(result: dict) -> Table:
-    table = Table(box=None, padding=(0, 2), header_style="bold #9e9e9e")
-    for col in ("run", "rule", "best lr", "loss there", "stable from", "to"):
-        table.add_column(col, justify="left" if col in ("run", "rule") else "right", no_wrap=True)
-    for run in result["runs"]:
-        w = run["window"]
-        table.add_row(run["name"], run["optimizer"], sweep._num(run["best_lr"]), sweep._num(run["best_loss"]),
-                      sweep._num(w and w[0]), sweep._num(w and w[1]))
-    return table
-
-
 class SweepScreen(ModalScreen):
-    BINDINGS = [Binding("escape,q,w", "dismiss", "close")]
+    BINDINGS = [Binding("escape,q,w", "dismiss", "close"),
+                Binding("a", "apply(False)", "best rate to this run"),
+                Binding("A,shift+a", "apply(True)", "best rates to every run")]
 
-    def __init__(self, scenario: Scenario, points: int = sweep.DEFAULT_POINTS):
+    def __init__(self, scenario: Scenario, selected: int = 0, points: int = sweep.DEFAULT_POINTS):
         super().__init__()
         self.scenario = scenario
+        self.selected = selected
         self.points = points
         self.result: dict | None = None
 
     def compose(self) -> ComposeResult:
+        unit = "epoch" if self.scenario.clock == "epoch" else "step"
         with Vertical(id="sweep-box"):
             yield Static(f"Sweeping every run over {self.points} learning rates from "
                          f"{sweep.DEFAULT_RANGE[0]:g} to {sweep.DEFAULT_RANGE[1]:g}, "
-                         f"{self.scenario.length} {self.scenario.clock}s each…", id="sweep-title")
+                         f"{self.scenario.length} {unit}s each…", id="sweep-title")
             yield PlotextPlot(id="sweep-plot")
-            yield Static("", id="sweep-table")
+            yield Static("", id="sweep-legend")
+            yield DataTable(id="sweep-table", cursor_type="row", zebra_stripes=False)
+            yield Static("↑/↓ choose a run · a: its best rate · A: every run's best rate "
+                         "(the runs restart with them) · escape closes", id="sweep-hint")
 
     def on_mount(self):
         self.compute()
@@ -56,10 +52,24 @@ class SweepScreen(ModalScreen):
         self.result = result
         self.query_one("#sweep-title", Static).update(
             f"{result['scenario']}: {result['points']} rates from {result['lr_min']:g} to {result['lr_max']:g}, "
-            f"{result['steps']} {self.scenario.clock}s (escape closes)")
+            f"{sweep.length_text(result)}. " + sweep.explanation(result))
         plot = self.query_one(PlotextPlot)
         plot.plt.clear_data()
         plot.plt.clear_figure()
         sweep.draw(plot.plt, result)
         plot.refresh()
-        self.query_one("#sweep-table", Static).update(result_table(result))
+        self.query_one("#sweep-legend", Static).update(sweep.legend(result))
+        table = self.query_one(DataTable)
+        table.add_columns(*sweep.RESULT_HEADERS)
+        for row in sweep.result_rows(result):
+            table.add_row(*row)
+        table.move_cursor(row=min(self.selected, len(result["runs"]) - 1))
+        table.focus()
+
+    def action_apply(self, every: bool):
+        """Close with {run: its best rate} for the highlighted run (or every run)."""
+        if self.result is None:
+            return
+        runs = range(len(self.result["runs"])) if every else [self.query_one(DataTable).cursor_row]
+        rates = {r: self.result["runs"][r]["best_lr"] for r in runs if self.result["runs"][r]["best_lr"]}
+        self.dismiss(rates)

@@ -1,8 +1,9 @@
-"""MLP problems: each run's decision boundary, side by side.
+"""Networks on two-input data: each run's decision boundary, side by side.
 
-Each panel is the predicted probability over the data's box as a half-block
-heatmap (blue for class 0, red for class 1, a bright line where it crosses
-0.5), with the training points on top.
+Each panel is the run's predicted probability over the data's box as a
+half-block heatmap (blue for class 0, red for class 1, a bright line where it
+crosses 0.5), with the training points on top. The probabilities come with
+the frame (Frame.probabilities): this widget only colours them.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
+from textual.message import Message
 from textual.strip import Strip
-from textual.widget import Widget
 
-from ...playback import Playback
-from ...render.palette import _hex, _interpolate, run_look
-from ...render.surface import PLAIN, StyleBook, pixel_centres, row_segments
+from ...render.palette import _hex, _interpolate, dim_color, run_look
+from ...render.surface import PLAIN, StyleBook, row_segments
+from .base import PanelWidget
 
 LEVELS = 10
 PROB_STOPS = ((0.0, (22, 52, 110)), (0.5, (58, 58, 72)), (1.0, (118, 36, 42)))
@@ -38,47 +40,62 @@ def prob_codes(prob: np.ndarray) -> np.ndarray:
     return level + LEVELS * edge
 
 
-class Boundaries(Widget):
-    DEFAULT_CSS = "Boundaries { width: 1fr; height: 1fr; }"
+def point_cells(points, labels, box, cols: int, rows: int):
+    """The data points as glyphs: • coloured by class (the last point in a cell wins)."""
+    (x0, x1), (y0, y1) = box
+    col = np.floor((points[:, 0] - x0) / (x1 - x0) * cols).astype(int)
+    row = np.floor((y1 - points[:, 1]) / (y1 - y0) * rows).astype(int)
+    ok = (col >= 0) & (col < cols) & (row >= 0) & (row < rows)
+    glyphs = np.zeros((rows, cols), dtype=np.int32)
+    inks = np.zeros((rows, cols), dtype=np.int16)
+    glyphs[row[ok], col[ok]] = ord("•")
+    inks[row[ok], col[ok]] = labels[ok].astype(int)
+    return glyphs, inks
 
-    def __init__(self, playback: Playback, **kwargs):
+
+class Boundaries(PanelWidget):
+    DEFAULT_CSS = "Boundaries { width: 1fr; height: 1fr; }"
+    THROTTLED = True
+
+    class RunClicked(Message):
+        def __init__(self, run: int):
+            super().__init__()
+            self.run = run
+
+    def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.playback = playback
         self.book = StyleBook(prob_colors())
         self._lines: list[Strip] = []
+        self._panels: list[tuple[int, int, int]] = []   # (first column, last column, run)
 
-    def on_resize(self):
-        self.sync()
-
-    def sync(self):
+    def draw(self, why: str):
+        frame, view = self.frame, self.view
         width, height = self.size.width, self.size.height
-        pb = self.playback
-        runs = [r for r in range(pb.race.R) if r not in pb.hidden]
+        runs = [r for r in range(len(frame.runs)) if r not in view.hidden]
         if not width or height < 3 or not runs:
             self._lines = [Strip.blank(width, PLAIN)] * height
             self.refresh()
             return
         panel = max((width - GAP * (len(runs) - 1)) // len(runs), 4)
         rows = height - 1
-        view = pb.problem.view
-        pts = pixel_centres(view, panel, 2 * rows)
-        params = pb.params_at()[runs]
-        with np.errstate(all="ignore"):
-            prob = pb.problem.predict(params, pts).reshape(len(runs), 2 * rows, panel)
-            prob = np.nan_to_num(prob, nan=0.5)
-        glyphs, inks = self._points(view, panel, rows)
-        accuracy = pb.problem.accuracy(params)
-        loss = pb.race.history.loss[pb.cursor][runs]
+        box = frame.scene.data_box
+        prob = frame.probabilities(box, panel, 2 * rows)
+        glyphs, inks = point_cells(frame.scene.points, frame.scene.labels, box, panel, rows)
         ink_table = [(POINT_COLORS[0], True), (POINT_COLORS[1], True)]
         titles, bodies = [], []
+        self._panels = []
         for k, r in enumerate(runs):
+            row = frame.runs[r]
             look = run_look(r)
-            title = f"{look.head} {pb.race.runs[r].name}  acc {accuracy[k]:.1%}  loss {loss[k]:.3g}"
-            style = Style(color=look.color, bold=True, underline=r == pb.selected)
+            accuracy = "" if row.accuracy is None else f"  acc {row.accuracy:.1%}"
+            title = f"{look.head} {row.name}{accuracy}  loss {row.loss:.3g}"
+            color = dim_color(look.color) if view.dimmed(r) else look.color
+            style = Style(color=color, bold=True, underline=r == view.selected)
             titles.append([Segment(title[:panel].ljust(panel), style)])
-            codes = prob_codes(prob[k])
+            codes = prob_codes(prob[r])
             bodies.append([row_segments(codes[2 * i], codes[2 * i + 1], glyphs[i], inks[i], self.book, ink_table)
                            for i in range(rows)])
+            self._panels.append((k * (panel + GAP), k * (panel + GAP) + panel, r))
         gap = [Segment(" " * GAP, PLAIN)]
         lines = [Strip(_join(titles, gap), width).crop(0, width)]
         for i in range(rows):
@@ -86,23 +103,18 @@ class Boundaries(Widget):
         self._lines = lines
         self.refresh()
 
-    def _points(self, view, cols, rows):
-        """The data points as glyphs: ● coloured by class (the last point in a cell wins)."""
-        (x0, x1), (y0, y1) = view
-        X, y = self.playback.problem.X, self.playback.problem.y
-        col = np.floor((X[:, 0] - x0) / (x1 - x0) * cols).astype(int)
-        row = np.floor((y1 - X[:, 1]) / (y1 - y0) * rows).astype(int)
-        ok = (col >= 0) & (col < cols) & (row >= 0) & (row < rows)
-        glyphs = np.zeros((rows, cols), dtype=np.int32)
-        inks = np.zeros((rows, cols), dtype=np.int16)
-        glyphs[row[ok], col[ok]] = ord("•")
-        inks[row[ok], col[ok]] = y[ok].astype(int)
-        return glyphs, inks
-
     def render_line(self, y: int) -> Strip:
         if y < len(self._lines):
             return self._lines[y].extend_cell_length(self.size.width, PLAIN)
         return Strip.blank(self.size.width, PLAIN)
+
+    def on_click(self, event: events.Click):
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        for first, last, run in self._panels:
+            if first <= offset.x < last:
+                self.post_message(self.RunClicked(run))
 
 
 def _join(parts, gap):

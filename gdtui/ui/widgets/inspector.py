@@ -2,92 +2,82 @@
 
 from __future__ import annotations
 
-import numpy as np
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ...core.optimizers import RULES
 from ...render.palette import run_look
-from .base import PlaybackStatic
+from .base import TextPanel
 
-ROWS = (("g", "g"), ("v", "v"), ("s", "s"), ("v_hat", "v̂"), ("s_hat", "ŝ"), ("d", "d"), ("step", "step"))
-
-
-def stability(problem, rule: str, lr: float, beta: float | None) -> tuple[dict, str | None]:
-    """On a quadratic bowl: its curvature facts and whether `lr` is stable for `rule`."""
-    eig = problem.hessian_eigenvalues()
-    if eig is None:
-        return {}, None
-    lam_min, lam_max = eig
-    facts = {"κ": lam_max / lam_min, "λmax": lam_max, "2/λmax": 2 / lam_max, "best GD lr 2/(λmax+λmin)": 2 / (lam_max + lam_min)}
-    if rule == "gd":
-        bound = 2 / lam_max
-    elif rule in ("momentum", "nesterov") and beta is not None:
-        # the EMA form is the heavy ball with lr*(1-beta): stable while lr*(1-beta)*lmax < 2(1+beta)
-        bound = 2 * (1 + beta) / ((1 - beta) * lam_max) if beta < 1 else float("inf")
-    else:
-        return facts, "adaptive step: no fixed lr bound"
-    verdict = "stable" if lr < bound else "UNSTABLE"
-    return facts, f"lr {lr:.4g} {'<' if lr < bound else '≥'} {bound:.4g}: {verdict}"
+ROWS = (("g", "g"), ("v", "v"), ("s", "s"), ("v_hat", "v̂"), ("s_hat", "ŝ"), ("d", "Δ"), ("step", "step"))
+MUTED = "#9e9e9e"
 
 
-def _norm(a) -> str:
-    value = float(np.sqrt(np.nansum(np.asarray(a) ** 2)))
-    return f"{value:.2g}"
+def last_step_text(row, unit: str, tick: int) -> str:
+    if row.stopped and row.last_step < tick:
+        return f"its last {unit}, {row.last_step} ({row.status} there):"
+    return f"last {unit} ({row.last_step}):"
 
 
-class Inspector(PlaybackStatic):
+def stability_lines(row) -> list[Text]:
+    s = row.stability
+    if s is None:
+        return []
+    facts = Text(f"κ {s.kappa:.4g}  λmax {s.lam_max:.4g}  2/λmax {s.gd_edge:.4g}  "
+                 f"best GD lr 2/(λmax+λmin) {s.best_gd_lr:.4g}", style=MUTED)
+    if s.bound is None:
+        return [facts, Text(s.bound_name, style=MUTED)]
+    verdict = "stable" if s.stable else "UNSTABLE"
+    text = Text(f"lr {row.lr:.4g} {'<' if s.stable else '≥'} {s.bound:.4g} ({s.bound_name}): {verdict}",
+                style="green" if s.stable else "bold red")
+    return [facts, text]
 
-    def show(self):
-        pb = self.playback
-        race = pb.race
-        r = pb.selected
-        run = race.runs[r]
-        look = run_look(r)
-        rule = RULES[run.rule]
-        header = Text.assemble((f"{look.head} {run.name}", f"bold {look.color}"),
-                               (f"   {run.rule}, batch {run.batch_label}", "#bcbcbc"))
-        parts = [header]
-        parts += [Text("  " + line, style="#d7d7af") for line in rule.equation]
-        internals = race.history.internals(pb.cursor) if pb.cursor > 0 else None
-        if internals is not None:
-            table = Table(box=None, padding=(0, 1), header_style="bold #9e9e9e")
-            table.add_column("")
-            names = pb.problem.param_names
-            for name in names:
-                table.add_column(name, justify="right")
-            for key, label in ROWS:
-                row = internals[key][r]
-                if np.all(np.isnan(row)):
-                    continue
-                table.add_row(label, *(f"{v:+.4g}" for v in row))
-            parts.append(Text(f"last {pb.unit} ({pb.cursor}):", style="#9e9e9e"))
-            parts.append(table)
-        elif pb.cursor == 0:
-            parts.append(Text("no step yet", style="#9e9e9e"))
-        elif pb.at_head and hasattr(pb.problem, "parameter_views"):
-            parts.append(self._layer_norms(pb, r))
-        lr = float(race.history.lr[pb.cursor][r]) if pb.cursor > 0 else float(race.lr[r])
-        beta = race.get_hyper(r, "beta") if "beta" in rule.hyper else None
-        facts, verdict = stability(pb.problem, run.rule, lr, beta)
-        if facts:
-            parts.append(Text("  ".join(f"{k} {v:.4g}" for k, v in facts.items()), style="#9e9e9e"))
-            parts.append(Text(verdict, style="bold red" if "UNSTABLE" in verdict else "green"))
-        self.update(Group(*parts), layout=False)  # a fixed height (gdtui.tcss): no layout pass
+
+class Inspector(TextPanel):
+
+    def draw(self, why: str):
+        frame, view = self.frame, self.view
+        row = frame.runs[view.selected]
+        unit = frame.scene.unit
+        look = run_look(row.index)
+        compact = self.screen.has_class("-compact")
+        parts = [Text.assemble((f"{look.head} {row.name}", f"bold {look.color}"),
+                               (f"   {row.rule}, batch {row.batch}, lr {row.lr:.4g}", "#bcbcbc"))]
+        if not compact:  # (the equations are in the help screen too)
+            parts += [Text("  " + line, style="#d7d7af") for line in row.equation]
+        if row.last_step == 0:
+            parts.append(Text(f"no {unit} yet", style=MUTED))
+        elif row.internals is not None:
+            parts.append(Text(last_step_text(row, unit, frame.tick), style=MUTED))
+            parts.append(self._internals_table(row, frame.scene.param_names))
+        elif row.layer_norms is not None:
+            parts.append(Text(last_step_text(row, unit, frame.tick), style=MUTED))
+            parts.append(self._layer_table(row))
+        else:
+            parts.append(Text(f"the numbers of past {unit}s are not kept for a network this size", style=MUTED))
+        parts += stability_lines(row)
+        self.show(Group(*parts))
 
     @staticmethod
-    def _layer_norms(pb, r):
-        """Many parameters (the MLP): the size of g and of the step, layer by layer."""
-        internals = pb.race.internals()
-        # v-hat and s-hat are v and s rescaled: for a summary, their sizes add nothing
-        keys = [(k, label) for k, label in ROWS
-                if k not in ("v_hat", "s_hat") and not np.all(np.isnan(internals[k][r]))]
-        views = {k: pb.problem.parameter_views(internals[k][r:r + 1]) for k, _ in keys}
-        table = Table(box=None, padding=(0, 1), header_style="bold #9e9e9e")
-        table.add_column(f"last {pb.unit}")
+    def _internals_table(row, names) -> Table:
+        table = Table(box=None, padding=(0, 1), header_style=f"bold {MUTED}")
+        table.add_column("")
+        for name in names:
+            table.add_column(name, justify="right")
+        for key, label in ROWS:
+            if key in row.internals:
+                table.add_row(label, *(f"{v:+.4g}" for v in row.internals[key]))
+        return table
+
+    @staticmethod
+    def _layer_table(row) -> Table:
+        """Many parameters (the MLP): the size of each internal, layer by layer (v̂ and ŝ are v
+        and s rescaled: for a summary their sizes add nothing)."""
+        keys = [(k, label) for k, label in ROWS if k in row.layer_norms[0][1]]
+        table = Table(box=None, padding=(0, 1), header_style=f"bold {MUTED}")
+        table.add_column("layer")
         for _, label in keys:
             table.add_column(f"|{label}|", justify="right")
-        for name in pb.problem.parameter_views(pb.race.P[r:r + 1]):
-            table.add_row(name, *(_norm(views[k][name]) for k, _ in keys))
+        for name, norms in row.layer_norms:
+            table.add_row(name, *(f"{norms[k]:.2g}" for k, _ in keys))
         return table

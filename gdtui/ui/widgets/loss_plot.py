@@ -1,61 +1,37 @@
-"""log10 of the loss (of f - f* where f* is known) against step, one line per run."""
+"""The loss of every run against its step, on a log axis (render/lossplot.py decides
+what is drawn; plotext draws it)."""
 
 from __future__ import annotations
 
-import numpy as np
 from textual_plotext import PlotextPlot
 
-from ...playback import Playback
-from ...render.palette import run_look
-
-MAX_POINTS = 300  # per run: long histories are decimated
-
-
-def loss_curve(playback: Playback) -> tuple[np.ndarray, str]:
-    """What the plot shows for every tick up to the cursor: (values (ticks, R), y label)."""
-    loss = playback.race.history.loss[: playback.cursor + 1]
-    f_star = playback.problem.f_star
-    with np.errstate(all="ignore"):
-        if f_star is not None:
-            return np.log10(np.maximum(loss - f_star, 1e-16)), "log10(f − f*)"
-        finite = loss[np.isfinite(loss)]
-        if len(finite) and finite.min() > 0:
-            return np.log10(loss), "log10 loss"
-    return loss, "loss"
+from ...render.lossplot import loss_chart
+from ...render.palette import dim_color, rgb, run_look
+from .base import FramePanel
 
 
-def _hex_rgb(color: str) -> tuple[int, int, int]:
-    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
-
-
-class LossPlot(PlotextPlot):
+class LossPlot(FramePanel, PlotextPlot):
     DEFAULT_CSS = "LossPlot { height: 1fr; }"
+    THROTTLED = True
 
-    def __init__(self, playback: Playback, **kwargs):
-        super().__init__(**kwargs)
-        self.playback = playback
-
-    def on_mount(self):  # (PlotextPlot's own on_mount runs too)
-        self.update_plot()
-
-    def update_plot(self):
-        pb = self.playback
+    def draw(self, why: str):
+        frame, view = self.frame, self.view
+        height = max(self.size.height, 1)
+        chart = loss_chart(frame.losses, frame.scene.f_star, unit=frame.scene.unit, length=frame.scene.length,
+                           selected=view.selected, hidden=view.hidden,
+                           dimmed={r for r in range(len(frame.runs)) if view.dimmed(r)},
+                           y_ticks=max(2, (height - 4) // 2), x_ticks=max(2, self.size.width // 12))
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        values, label = loss_curve(pb)
-        ticks = np.arange(len(values))
-        step = max(1, len(ticks) // MAX_POINTS)
-        keep = np.unique(np.r_[ticks[::step], ticks[-1:]])
-        for r in range(pb.race.R):
-            if r in pb.hidden:
-                continue
-            y = values[keep, r]
-            ok = np.isfinite(y)
-            if ok.any():
-                plt.plot(ticks[keep][ok].tolist(), y[ok].tolist(), marker="braille",
-                         color=_hex_rgb(run_look(r).color))
-        plt.xlim(0, max(pb.length, pb.cursor, 1))
-        plt.title(f"{label} per {pb.unit}")
-        plt.xlabel(pb.unit)
+        for line in chart.lines:
+            color = run_look(line.run).color
+            plt.plot(line.x, line.y, marker="braille", color=rgb(dim_color(color) if line.dimmed else color))
+        if chart.y_ticks:
+            plt.yticks([p for p, _ in chart.y_ticks], [label for _, label in chart.y_ticks])
+        if chart.y_range:
+            plt.ylim(*chart.y_range)
+        plt.xticks([p for p, _ in chart.x_ticks], [label for _, label in chart.x_ticks])
+        plt.xlim(0, chart.x_max)
+        plt.title(chart.title)
         self.refresh()

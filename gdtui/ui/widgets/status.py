@@ -1,34 +1,100 @@
-"""The caption (narration or description) and the status line."""
+"""The caption (the narration, or the scenario's description) and the status line."""
 
 from __future__ import annotations
 
+from rich.console import Console
 from rich.text import Text
 
-from .base import PlaybackStatic
+from ...playback.frame import PlayState
+from ...playback.playback import speed_text
+from .base import TextPanel
+
+NARRATION_STYLE = "bold #ffd787"
+MUTED = "#bcbcbc"
+MORE = " … (e: the whole text)"
 
 
-class Caption(PlaybackStatic):
+def narration_text(said) -> Text:
+    """A narration as the caption shows it: its words, then its number among the lesson's."""
+    text = Text(said.text, style=NARRATION_STYLE)
+    if said.total > 1:
+        text.append(f"  ({said.number}/{said.total})", style=MUTED)
+    return text
+
+
+def caption_text(frame) -> Text:
+    """The narration at the frame's tick, or the description before any."""
+    if frame.narration is None:
+        return Text(frame.scene.description, style=MUTED)
+    return narration_text(frame.narration)
+
+
+def wrapped(console: Console, text: Text, width: int) -> list[Text]:
+    return list(text.wrap(console, max(width, 1)))
+
+
+def fit(console: Console, text: Text, width: int, lines: int) -> Text:
+    """`text` if it fits in `lines` lines of `width`; else its first lines, marked as cut
+    (a user's long narration: the log, `e`, shows it whole)."""
+    rows = wrapped(console, text, width)
+    if len(rows) <= lines:
+        return text
+    kept = Text("\n").join(rows[:lines])
+    kept.truncate(max(kept.cell_len - len(MORE), 0))
+    kept.rstrip()
+    kept.append(MORE, style=MUTED)
+    return kept
+
+
+class Caption(TextPanel):
+    """Its height is set by the screen to hold the scenario's longest narration whole."""
+
     _shown = None
 
-    def show(self):
-        pb = self.playback
-        said = pb.narration()
-        text = said or " ".join(pb.scenario.description.split())
-        if text != self._shown:
-            self._shown = text
-            # a fixed height (gdtui.tcss): no layout pass, which would repaint the whole screen
-            self.update(Text(text, style="bold #ffd787" if said else "#bcbcbc"), layout=False)
+    def draw(self, why: str):
+        frame = self.frame
+        key = (frame.narration, frame.scene, self.size)
+        if key == self._shown:
+            return
+        self._shown = key
+        width = self.content_region.width or self.size.width
+        self.show(fit(self.app.console, caption_text(frame), width, max(self.content_region.height, 1)))
 
 
-class StatusLine(PlaybackStatic):
-    def show(self):
-        pb = self.playback
-        state = "▶ playing" if pb.playing else "❚❚ paused"
-        parts = [f" {pb.unit} {pb.cursor}/{pb.length}", f"{pb.speed} {pb.unit}{'s' if pb.speed > 1 else ''}/frame",
-                 state, f"{pb.running_count()}/{pb.race.R} running"]
-        if not pb.at_head:
-            parts.append(f"history (head at {pb.race.tick})")
-        text = Text("  ·  ".join(parts), style="bold")
-        if pb.message:
-            text.append("   " + pb.message, style="#ffd787")
-        self.update(text, layout=False)  # one line, always: no layout pass each frame
+STATE_TEXT = {
+    PlayState.PLAYING: "▶ playing",
+    PlayState.PAUSED: "❚❚ paused",
+    PlayState.SCENARIO_PAUSE: "❚❚ paused by the scenario: space continues",
+    PlayState.AT_END: "■ end of the scenario: space plays on",
+    PlayState.ALL_STOPPED: "■ every run has stopped: r resets",
+}
+
+
+def status_text(frame) -> Text:
+    scene = frame.scene
+    state = STATE_TEXT[frame.state]
+    if frame.holding:
+        state += " (holding so the narration can be read)"
+    parts = [f"{scene.unit} {frame.tick}/{scene.length}", state, speed_text(frame.speed, scene.unit),
+             f"{frame.running}/{len(frame.runs)} running"]
+    if not frame.at_head:
+        parts.append(f"history (computed to {frame.head})")
+    text = Text(" " + "  ·  ".join(parts), style="bold")
+    if frame.message:
+        text.append("   " + frame.message, style="#ffd787")
+    return text
+
+
+class StatusLine(TextPanel):
+    """Drawn on every frame change: the step counter never lags what the other panels show."""
+
+    _height = 0
+
+    def draw(self, why: str):
+        text = status_text(self.frame)
+        lines = min(len(wrapped(self.app.console, text, self.size.width or 80)), 3)
+        relayout = lines != self._height
+        self._height = lines
+        if relayout:
+            self.styles.height = lines
+        self.update(text, layout=relayout)

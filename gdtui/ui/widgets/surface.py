@@ -1,8 +1,9 @@
-"""The surface view: a contour heatmap with each run's trajectory, Line API.
+"""The surface view: a contour heatmap with every run's trajectory (Line API).
 
-The heatmap is rendered once per view and size and cached as colour codes;
-a frame rebuilds only the rows whose overlay (trails, heads, marks) changed,
-and refreshes only the cells that changed, so little is sent to the terminal.
+It draws a frame and a view. The heatmap is made once per view box and size
+and cached as colour codes; trails are rasterized incrementally as the frame's
+tick moves on, with a stamp per cell so their older parts can fade; a frame
+refreshes only the cells whose glyph or ink changed.
 
 The view is drawn by narrow column tiles, each cropping the view's lines.
 Textual repaints a changed cell by resending its line from the left edge of
@@ -22,19 +23,21 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-TILE = 8           # columns per tile
-
-from ...playback import ZOOM_STEP, Playback
+from ...playback.view import ZOOM_STEP
+from ...render import overlay
 from ...render.axes import nice_ticks, tick_label
-from ...render.palette import heat_colors, run_look
+from ...render.palette import dim_color, heat_colors, old_color, run_look
 from ...render.surface import PLAIN, StyleBook, heat_codes, row_segments
-from ...render.trails import BRAILLE_BASE, draw_path, to_subpixels
+from ...render.trails import NEVER, draw_path, to_subpixels
+from .base import PanelWidget
 
+TILE = 8            # columns per tile
 MARGIN = TILE       # columns for the y tick labels: exactly the first tile
 TOP, BOTTOM = 1, 2  # legend line; x axis and its labels
 MARK_COLOR = "#ffffff"
 AXIS_STYLE = Style(color="#9e9e9e")
 LABEL_STYLE = Style(color="#d0d0d0", bold=True)
+HIDDEN_STYLE = Style(color="#6c6c6c")
 
 
 class _Tile(Widget):
@@ -46,9 +49,9 @@ class _Tile(Widget):
 
     DEFAULT_CSS = "_Tile { height: 1fr; }"
 
-    def __init__(self, view: "SurfaceView", x0: int, width: int):
+    def __init__(self, surface: "SurfaceView", x0: int, width: int):
         super().__init__()
-        self.view, self.x0 = view, x0
+        self.surface, self.x0 = surface, x0
         self.styles.width = width
         self._lines: dict[int, Strip] = {}
         self._width = width
@@ -74,7 +77,7 @@ class _Tile(Widget):
         for y in crop.line_range:
             strip = lines.get(y)
             if strip is None:
-                strip = self.view.line(y, self.x0, width)
+                strip = self.surface.line(y, self.x0, width)
                 if filters:
                     background = background or self.background_colors[1]
                     for line_filter in filters:
@@ -86,7 +89,7 @@ class _Tile(Widget):
         return strips
 
 
-class SurfaceView(Widget):
+class SurfaceView(PanelWidget):
     """Trajectories of every run over the loss surface of a two-parameter problem."""
 
     DEFAULT_CSS = "SurfaceView { width: 1fr; height: 1fr; layout: horizontal; }"
@@ -98,17 +101,36 @@ class SurfaceView(Widget):
             super().__init__()
             self.point = point
 
-    def __init__(self, playback: Playback, monochrome: bool = False, **kwargs):
+    class Zoomed(Message):
+        """The mouse wheel: zoom by `factor` about `centre` (data coordinates, or None)."""
+
+        def __init__(self, factor: float, centre):
+            super().__init__()
+            self.factor, self.centre = factor, centre
+
+    class RunClicked(Message):
+        """A click on a run's name in the legend."""
+
+        def __init__(self, run: int):
+            super().__init__()
+            self.run = run
+
+    def __init__(self, monochrome: bool = False, **kwargs):
         super().__init__(**kwargs)
-        self.playback = playback
         self.monochrome = monochrome
         self.book = StyleBook(heat_colors())
-        self._key = None             # (view, cols, rows): what the heatmap and trails were made for
+        self._heat_key = None        # (box, cols, rows) the heatmap was made for
         self._codes = None
-        self._trails: list[np.ndarray] = []
-        self._drawn_to = -1
+        self._trail_key = None       # (generation, box, cols, rows) the trails were drawn for
+        self._bits: list[np.ndarray] = []
+        self._stamps: list[np.ndarray] = []
+        self._drawn_to = -1          # the tick the trails reach
         self._glyphs = self._inks = None
-        self._frame_lines: dict[int, Strip] = {}
+        self._legend_key = None
+        self._legend_spans: list[tuple[int, int, int]] = []   # (first column, last column, run)
+        self._lines: dict[int, Strip] = {}   # legend and axes
+        self._y_tick_rows: dict[int, str] = {}
+        self._inks_table = []
         self._tiles: list[_Tile] = []
         self._tiled_width = -1
 
@@ -121,24 +143,52 @@ class SurfaceView(Widget):
     def cell_to_data(self, col: int, row: int) -> tuple[float, float]:
         """The data point at the centre of plot cell (col, row)."""
         cols, rows = self.plot_size
-        (x0, x1), (y0, y1) = self.playback.view
+        (x0, x1), (y0, y1) = self.view.box
         return x0 + (col + 0.5) / cols * (x1 - x0), y1 - (row + 0.5) / rows * (y1 - y0)
-
-    def data_to_cell(self, x: float, y: float) -> tuple[int, int]:
-        cols, rows = self.plot_size
-        (x0, x1), (y0, y1) = self.playback.view
-        return int(np.floor((x - x0) / (x1 - x0) * cols)), int(np.floor((y1 - y) / (y1 - y0) * rows))
 
     # --- drawing ------------------------------------------------------------------------
 
-    def sync(self, full: bool = False):
-        """Bring the picture up to the playback's cursor; refresh only the lines that changed."""
-        if not self.size.width or not self.size.height:
+    def on_resize(self, event: events.Resize):
+        """One tile per TILE columns (the margin is the first tile); then the base class draws."""
+        width = self.size.width
+        if width != self._tiled_width:
+            self._tiled_width = width
+            self._tiles = [_Tile(self, x, min(TILE, width - x)) for x in range(0, width, TILE)]
+            self.remove_children()
+            self.mount_all(self._tiles)
+
+    def draw(self, why: str):
+        frame, view = self.frame, self.view
+        if not self.size.width or not self.size.height or view.box is None:
             return
-        if self._rebuild(full):
-            self._refresh_all()
+        cols, rows = self.plot_size
+        everything = False
+        if (view.box, cols, rows) != self._heat_key:
+            self._heat_key = (view.box, cols, rows)
+            self._codes = heat_codes(frame.scene.loss_field(view.box, cols, 2 * rows), frame.scene.f_star)
+            self._lines = self._axes(frame, view)
+            everything = True
+        if (frame.generation, view.box, cols, rows) != self._trail_key or frame.tick < self._drawn_to:
+            self._trail_key = (frame.generation, view.box, cols, rows)
+            R = len(frame.runs)
+            self._bits = [np.zeros((rows, cols), dtype=np.uint8) for _ in range(R)]
+            self._stamps = [np.full((rows, cols), NEVER, dtype=np.int32) for _ in range(R)]
+            self._inks_table = self._ink_table(R)
+            self._drawn_to = -1
+            everything = True
+        self._draw_trails(frame)
+        legend_key = (view.selected, view.hidden, view.spotlight, tuple(r.status for r in frame.runs))
+        if legend_key != self._legend_key or everything:
+            self._legend_key = legend_key
+            self._lines[0] = self._legend(frame, view)
+            for tile in self._tiles:
+                tile.refresh(Region(0, 0, TILE, 1))
+        glyphs, inks = self._overlay(frame, view)
+        if everything or self._glyphs is None or self._glyphs.shape != glyphs.shape:
+            self._glyphs, self._inks = glyphs, inks
+            for tile in self._tiles:
+                tile.refresh()
             return
-        glyphs, inks = self._overlay()
         diff = (glyphs != self._glyphs) | (inks != self._inks)
         self._glyphs, self._inks = glyphs, inks
         changed: dict[int, list[Region]] = {}   # tile -> the lines of it to repaint
@@ -149,126 +199,69 @@ class SurfaceView(Widget):
             if tile < len(self._tiles):
                 self._tiles[tile].refresh(*regions)
 
-    def _refresh_all(self):
-        for tile in self._tiles:
-            tile.refresh()
-
-    def on_resize(self, event: events.Resize):
-        """One tile per TILE columns (the margin is the first tile)."""
-        width = self.size.width
-        if width != self._tiled_width:
-            self._tiled_width = width
-            self._tiles = [_Tile(self, x, min(TILE, width - x)) for x in range(0, width, TILE)]
-            self.remove_children()
-            self.mount_all(self._tiles)
-        self.sync(full=True)
-
-    def _rebuild(self, full: bool = False) -> bool:
-        """Heatmap, trails and every row anew if the view or size changed (or `full`)."""
-        pb = self.playback
-        cols, rows = self.plot_size
-        key = (pb.view, cols, rows)
-        if not full and key == self._key:
-            return False
-        self._key = key
-        self._codes = heat_codes(pb.problem.loss, pb.view, cols, rows, pb.problem.f_star)
-        self._trails = [np.zeros((rows, cols), dtype=np.uint8) for _ in range(pb.race.R)]
-        self._drawn_to = -1
-        self._frame_lines = self._frame()
-        self._inks_table = self._ink_table()
-        self._glyphs, self._inks = self._overlay()
-        return True
-
-    def refresh_frame(self):
-        """The legend and axes (after a change of selection or visibility)."""
-        self._frame_lines = self._frame()
-        for tile in self._tiles:
-            tile.refresh(Region(0, 0, tile.size.width, 1))
-
-    def _draw_trails(self):
-        pb = self.playback
-        cursor = pb.cursor
-        params = pb.race.history.params
-        cols, rows = self.plot_size
-        if cursor < self._drawn_to:
-            for grid in self._trails:
-                grid[:] = 0
-            self._drawn_to = -1
-        start = max(self._drawn_to, 0)
-        if cursor <= self._drawn_to:
+    def _draw_trails(self, frame):
+        """Rasterize each run's path from where the trails reach to the frame's tick."""
+        if frame.path is None or frame.tick <= self._drawn_to:
             return
-        for r, grid in enumerate(self._trails):
-            sub = to_subpixels(params[start:cursor + 1, r], pb.view, cols, rows)
-            draw_path(grid, sub)
-        self._drawn_to = cursor
-
-    def _overlay(self):
-        """Glyph (code point, 0 = heatmap) and ink index of every plot cell."""
-        self._draw_trails()
-        pb = self.playback
         cols, rows = self.plot_size
-        R = pb.race.R
-        glyphs = np.zeros((rows, cols), dtype=np.int32)
-        inks = np.zeros((rows, cols), dtype=np.int16)
-        order = [r for r in range(R) if r not in pb.hidden and r != pb.selected]
-        if pb.selected not in pb.hidden:
-            order.append(pb.selected)
-        bits = np.zeros((rows, cols), dtype=np.uint8)
+        start = max(self._drawn_to, 0)
+        for r in range(len(frame.runs)):
+            sub = to_subpixels(frame.path[start:frame.tick + 1, r], self.view.box, cols, rows)
+            draw_path(self._bits[r], sub, self._stamps[r], start)
+        self._drawn_to = frame.tick
+
+    def _overlay(self, frame, view):
+        """Glyph (code point, 0 = heatmap) and ink index of every plot cell."""
+        R = len(frame.runs)
+        order = [r for r in range(R) if r not in view.hidden and r != view.selected]
+        if view.selected not in view.hidden:
+            order.append(view.selected)            # on top
+        dimmed = {r for r in order if view.dimmed(r)}
+        trails = order if view.trails != "heads" else [r for r in order if r == view.selected]
+        fade = None if view.trails == "full" else view.fade_after
+        glyphs_for = [run_look(r).trail for r in range(R)] if self.monochrome else None
+        if trails:
+            glyphs, inks = overlay.trail_layer(self._bits, self._stamps, trails, frame.tick, fade, dimmed,
+                                               glyphs_for)
+            if view.selected in trails:  # the selected run's own trail never fades
+                mine = self._bits[view.selected] > 0
+                inks[mine & (inks == overlay.ink(view.selected, overlay.OLD))] = overlay.ink(view.selected,
+                                                                                          overlay.BRIGHT)
+        else:
+            glyphs = np.zeros(self.plot_size[::-1], dtype=np.int32)
+            inks = np.zeros(self.plot_size[::-1], dtype=np.int16)
+        mark = overlay.KINDS * R
+        scene, box = frame.scene, view.box
+        for point in scene.minima:
+            overlay.put(glyphs, inks, point, box, "✕", mark)
+        for point in scene.critical:
+            overlay.put(glyphs, inks, point, box, "╳", mark)
+        overlay.put(glyphs, inks, frame.start, box, "○", mark)
         for r in order:
-            mask = self._trails[r] > 0
-            if self.monochrome:
-                glyphs[mask] = ord(run_look(r).trail)
-            else:
-                bits |= self._trails[r]
-                glyphs[mask] = BRAILLE_BASE
-            inks[mask] = r
-        if not self.monochrome:
-            glyphs[glyphs == BRAILLE_BASE] += bits[glyphs == BRAILLE_BASE]
-        # marks over the trails, heads over everything
-        mark_ink = 2 * R
-        for point in pb.problem.minima:
-            self._put(glyphs, inks, point, "✕", mark_ink)
-        for point in pb.problem.critical:
-            self._put(glyphs, inks, point, "╳", mark_ink)
-        self._put(glyphs, inks, pb.race.start, "○", mark_ink)
-        params = pb.params_at()
-        for r in order:
-            self._put(glyphs, inks, params[r], run_look(r).head, R + r, clamp=True)
+            kind = overlay.HEAD_DIM if r in dimmed else overlay.HEAD
+            overlay.put(glyphs, inks, frame.runs[r].params, box, run_look(r).head, overlay.ink(r, kind), clamp=True)
         return glyphs, inks
 
-    def _put(self, glyphs, inks, point, glyph, ink, clamp=False):
-        x, y = float(point[0]), float(point[1])
-        if not (np.isfinite(x) and np.isfinite(y)):
-            return
-        rows, cols = glyphs.shape
-        col, row = self.data_to_cell(x, y)
-        if not (0 <= col < cols and 0 <= row < rows):
-            if not clamp:
-                return
-            # off the view: an arrow at the edge, pointing where the run went
-            glyph = "◀" if col < 0 else "▶" if col >= cols else "▲" if row < 0 else "▼"
-            col, row = min(max(col, 0), cols - 1), min(max(row, 0), rows - 1)
-        glyphs[row, col] = ord(glyph)
-        inks[row, col] = ink
-
-    def _ink_table(self):
-        R = self.playback.race.R
-        return ([(run_look(r).color, False) for r in range(R)] + [(run_look(r).color, True) for r in range(R)]
-                + [(MARK_COLOR, True)])
+    def _ink_table(self, R: int):
+        table = []
+        for r in range(R):
+            color = run_look(r).color
+            table += [(color, False), (old_color(color), False), (dim_color(color), False),
+                      (color, True), (dim_color(color), True)]
+        return table + [(MARK_COLOR, True)]
 
     # --- the Line API -------------------------------------------------------------------
 
     def line(self, y: int, x0: int, width: int) -> Strip:
         """Columns x0 .. x0+width of line y (what the tile there shows). Only those
         cells are built: a frame rebuilds a few tiles' lines, never whole rows."""
-        if not self.size.width or not self.size.height:
+        if self._codes is None or not self.size.width:
             return Strip.blank(width, PLAIN)
-        self._rebuild()  # a resize may arrive before the next sync
-        if y in self._frame_lines:
-            return self._frame_lines[y].crop(x0, x0 + width)
+        if y in self._lines:
+            return self._lines[y].crop(x0, x0 + width).extend_cell_length(width, PLAIN)
         row = y - TOP
         cols, rows = self.plot_size
-        if not 0 <= row < rows:
+        if not 0 <= row < rows or self._codes.shape != (2 * rows, cols):
             return Strip.blank(width, PLAIN)
         if x0 < MARGIN:  # the margin tile: the y axis and its tick labels
             return Strip([self._margin_segment(row)], MARGIN)
@@ -277,42 +270,46 @@ class SurfaceView(Widget):
                                 self._glyphs[row, c0:c1], self._inks[row, c0:c1], self.book, self._inks_table)
         return Strip(segments, width)
 
-    def _y_ticks(self) -> dict[int, str]:
-        cols, rows = self.plot_size
-        (y0, y1) = self.playback.view[1]
-        ticks = {}
-        for value in nice_ticks(y0, y1, max(2, rows // 4)):
-            row = int((y1 - value) / (y1 - y0) * rows)
-            if 0 <= row < rows:
-                ticks[row] = tick_label(value)
-        return ticks
-
     def _margin_segment(self, row: int) -> Segment:
-        label = self._y_tick_rows.get(row) if hasattr(self, "_y_tick_rows") else None
+        label = self._y_tick_rows.get(row)
         if label is None:
             return Segment(" " * (MARGIN - 1) + "│", AXIS_STYLE)
         return Segment(label[: MARGIN - 2].rjust(MARGIN - 2) + " ┤", AXIS_STYLE)
 
-    def _frame(self) -> dict[int, Strip]:
-        """Legend line, x axis and x tick labels."""
-        pb = self.playback
+    def _legend(self, frame, view) -> Strip:
+        """The y axis's name, then each run's glyph(s) and name; a click on a name selects it."""
+        width = self.size.width
+        names = frame.scene.param_names
+        legend = [Segment(f"{names[1]} ↑".rjust(MARGIN - 1) + " ", LABEL_STYLE)]
+        x = MARGIN
+        self._legend_spans = []
+        for r, run in enumerate(frame.runs):
+            look = run_look(r)
+            mark = {"diverged": " ✗", "converged": " ✓"}.get(run.status, "")
+            glyph = f"{look.head}{look.trail}" if self.monochrome else look.head
+            text = f"{glyph} {run.name}{mark}"
+            if r in view.hidden:
+                style = HIDDEN_STYLE
+            else:
+                color = dim_color(look.color) if view.dimmed(r) else look.color
+                style = Style(color=color, bold=r == view.selected, underline=r == view.selected)
+            legend.append(Segment(text, style))
+            legend.append(Segment("  ", PLAIN))
+            self._legend_spans.append((x, x + len(text), r))
+            x += len(text) + 2
+        return Strip(legend).crop(0, width).extend_cell_length(width, PLAIN)
+
+    def _axes(self, frame, view) -> dict[int, Strip]:
+        """The y tick labels (in the margin), the x axis and its tick labels."""
         width = self.size.width
         cols, rows = self.plot_size
-        self._y_tick_rows = self._y_ticks()
-        names = pb.problem.param_names[:2]
-        # legend: y axis name, then each run's glyph and name
-        legend = [Segment(f"{names[1]} ↑".rjust(MARGIN - 1) + " ", LABEL_STYLE)]
-        for r, run in enumerate(pb.race.runs):
-            look = run_look(r)
-            hidden = r in pb.hidden
-            style = Style(color="#6c6c6c" if hidden else look.color, bold=r == pb.selected,
-                          underline=r == pb.selected)
-            legend.append(Segment(f"{look.head} {run.name}", style))
-            legend.append(Segment("  ", PLAIN))
-        legend_strip = Strip(legend).crop(0, width).extend_cell_length(width, PLAIN)
-        # x axis; the axis name takes the right end, tick labels keep clear of it
-        (x0, x1) = pb.view[0]
-        name = f" {names[0]} →"
+        (x0, x1), (y0, y1) = view.box
+        self._y_tick_rows = {}
+        for value in nice_ticks(y0, y1, max(2, rows // 4)):
+            row = int((y1 - value) / (y1 - y0) * rows)
+            if 0 <= row < rows:
+                self._y_tick_rows[row] = tick_label(value)
+        name = f" {frame.scene.param_names[0]} →"
         axis = ["─"] * cols
         labels = [" "] * cols
         for value in nice_ticks(x0, x1, max(2, cols // 12)):
@@ -328,24 +325,36 @@ class SurfaceView(Widget):
         axis_strip = Strip([Segment(" " * (MARGIN - 1) + "└" + "".join(axis), AXIS_STYLE)], width)
         label_strip = Strip([Segment(" " * MARGIN, AXIS_STYLE), Segment("".join(labels[:-len(name)]), AXIS_STYLE),
                              Segment(name, LABEL_STYLE)], width)
-        return {0: legend_strip, TOP + rows: axis_strip, TOP + rows + 1: label_strip}
+        return {TOP + rows: axis_strip, TOP + rows + 1: label_strip}
 
     # --- the mouse ----------------------------------------------------------------------
 
-    def _plot_cell(self, event: events.MouseEvent) -> tuple[int, int] | None:
+    def _local(self, event: events.MouseEvent) -> tuple[int, int] | None:
         # from screen coordinates: the event arrives from a tile, with offsets relative to it
         region = self.content_region
         if event.screen_offset not in region:
             return None
-        col, row = int(event.screen_x) - region.x - MARGIN, int(event.screen_y) - region.y - TOP
+        return int(event.screen_x) - region.x, int(event.screen_y) - region.y
+
+    def _plot_cell(self, event: events.MouseEvent) -> tuple[int, int] | None:
+        local = self._local(event)
+        if local is None:
+            return None
+        col, row = local[0] - MARGIN, local[1] - TOP
         cols, rows = self.plot_size
         if 0 <= col < cols and 0 <= row < rows:
             return col, row
         return None
 
     def on_click(self, event: events.Click):
+        local = self._local(event)
+        if local is not None and local[1] == 0:
+            for first, last, run in self._legend_spans:
+                if first <= local[0] < last:
+                    self.post_message(self.RunClicked(run))
+            return
         cell = self._plot_cell(event)
-        if cell is not None:
+        if cell is not None and self.view is not None:
             self.post_message(self.Clicked(self.cell_to_data(*cell)))
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp):
@@ -356,10 +365,10 @@ class SurfaceView(Widget):
 
     def _wheel(self, event, factor):
         cell = self._plot_cell(event)
-        centre = self.cell_to_data(*cell) if cell is not None else None
-        self.playback.zoom(factor, centre)
+        centre = self.cell_to_data(*cell) if cell is not None and self.view is not None else None
         event.stop()
-        self.sync()
+        self.post_message(self.Zoomed(factor, centre))
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height
+
