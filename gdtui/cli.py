@@ -204,7 +204,8 @@ def cmd_play(args) -> int:
 
         stats = play_frames(sc, args.frames, size=args.size)
         print(f"{len(stats.cpu_ms)} frames at {args.size[0]}x{args.size[1]}: median {stats.median_cpu_ms():.2f} ms "
-              f"CPU and {stats.median_bytes():.0f} bytes per frame; first frame after {stats.first_frame_s:.2f} s")
+              f"CPU per frame; bytes per frame: median {stats.median_bytes():.0f}, mean {stats.mean_bytes():.0f}, "
+              f"max {max(stats.bytes, default=0)}; first frame after {stats.first_frame_s:.2f} s")
         return 0
     from .ui.app import GdtuiApp
 

@@ -36,7 +36,7 @@ from .view import TRAIL_TEXT, ZOOM_STEP, View
 
 SPEEDS = (0.125, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 50, 100, 200, 500)
 FRAME_RATE = 30.0
-READING_WORDS_PER_SECOND = 3.5   # a slow, careful reader: lessons are read once
+READING_WORDS_PER_SECOND = 4.0   # a careful reader: a lesson is read once
 READING_SECONDS = (3.0, 12.0)    # at least, at most
 EARLY = 5                        # a run that diverges within this many ticks gets a hint what to try
 INTERNAL_ROWS = ("g", "v", "s", "v_hat", "s_hat", "d", "step")
@@ -186,7 +186,9 @@ class Playback:
                 self._holding = True
                 break
             if self.at_head:
-                if self.race.done:
+                # every run stopped: the lesson still plays to its end (the ticks record the runs
+                # frozen), and only past the end is there nothing more to see
+                if self.race.done and self.cursor >= self.length:
                     if playing:
                         self.state = PlayState.ALL_STOPPED
                         self.message = self.message or "every run has stopped: r resets, l/L/b/B change a run first"
@@ -233,7 +235,7 @@ class Playback:
                 stop = True
             if event.pause and playing:
                 self.state = PlayState.SCENARIO_PAUSE
-                self.message = "paused by the scenario: space continues"
+                self.message = ""
                 stop = True
         return stop
 
@@ -245,7 +247,7 @@ class Playback:
             self.state = PlayState.PAUSED
             self._holding = False
             return
-        if self.at_head and self.race.done:
+        if self.at_head and self.race.done and self.cursor >= self.length:
             self.state = PlayState.ALL_STOPPED
             self.message = "every run has stopped: r resets, l/L/b/B change a run first"
             return
@@ -327,6 +329,8 @@ class Playback:
         self._accuracy = {}
         if any(e.view for e in self.scenario.events):  # undo the zooms the timeline made
             self.view = self.view.at_home()
+        if any(e.spotlight is not None for e in self.scenario.events):  # and its spotlight
+            self.view = dataclasses.replace(self.view, spotlight=False)
         self._arrive(0)
         self._fire(0, playing=False)
         self._changed()
@@ -509,14 +513,22 @@ class Playback:
         accuracy = self._accuracy_at(t, params)
         f_star = self.problem.f_star
         head_internals = race.internals() if t == race.tick and not history.keep_internals else None
+        kept = {}  # tick -> (the internals of the update ending there, which of them each run has)
+
+        def internals_at(tick, r):
+            if tick not in kept:
+                values = history.internals(tick)
+                kept[tick] = values, {k: ~np.all(np.isnan(v), axis=1) for k, v in values.items()}
+            values, has = kept[tick]
+            return {k: _frozen(v[r]) for k, v in values.items() if has[k][r]}
+
         rows = []
         for r, run in enumerate(race.runs):
             status, status_at = self._status(r, t)
             last_step = min(t, status_at) if status_at is not None else t
             internals = layer_norms = None
             if last_step > 0 and history.keep_internals:
-                internals = {k: _frozen(v[r]) for k, v in history.internals(last_step).items()
-                             if not np.all(np.isnan(v[r]))}
+                internals = internals_at(last_step, r)
             elif last_step > 0 and head_internals is not None:
                 layer_norms = self._layer_norms(head_internals, r)
             loss = float(history.loss[t, r])

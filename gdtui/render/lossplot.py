@@ -53,7 +53,7 @@ def loss_chart(losses: np.ndarray, f_star: float | None, *, unit: str, length: i
     """The chart of `losses` ((ticks, R): every tick so far)."""
     y, kind, what = loss_axis(losses, f_star)
     ticks = np.arange(len(y))
-    stride = max(1, len(ticks) // MAX_POINTS)
+    stride = max(1, -(-len(ticks) // MAX_POINTS))
     keep = np.unique(np.r_[ticks[::stride], ticks[-1:]])
     order = [r for r in range(y.shape[1]) if r not in hidden and r != selected]
     if selected not in hidden and selected < y.shape[1]:

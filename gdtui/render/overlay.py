@@ -22,28 +22,33 @@ def ink(run: int, kind: int) -> int:
     return run * KINDS + kind
 
 
-def trail_layer(bits_by_run, stamps_by_run, order, tick: int, fade_after: int | None, dimmed,
+def trail_layer(bits: np.ndarray, stamps: np.ndarray, order, tick: int, fade_after: int | None, dimmed,
                 trail_glyphs=None) -> tuple[np.ndarray, np.ndarray]:
-    """Trails of the runs in `order` (later ones on top). A cell last drawn more than
-    `fade_after` ticks before `tick` gets the OLD ink (None: trails never fade); runs in
-    `dimmed` get the DIM ink. With `trail_glyphs` (monochrome), a run's cells show its glyph
-    instead of its braille dots."""
-    shape = bits_by_run[order[0]].shape if order else (0, 0)
+    """Trails of the runs in `order` (later ones on top): bits and stamps are (R, rows, cols).
+    A cell last drawn more than `fade_after` ticks before `tick` gets the OLD ink (None:
+    trails never fade); runs in `dimmed` get the DIM ink. With `trail_glyphs` (monochrome),
+    a run's cells show its glyph instead of its braille dots."""
+    shape = bits.shape[1:]
     glyphs = np.zeros(shape, dtype=np.int32)
     inks = np.zeros(shape, dtype=np.int16)
-    for r in order:
-        bits = bits_by_run[r]
-        mask = bits > 0
-        if not mask.any():
-            continue
-        glyphs[mask] = ord(trail_glyphs[r]) if trail_glyphs is not None else BRAILLE_BASE + bits[mask].astype(np.int32)
-        if r in dimmed:
-            inks[mask] = ink(r, DIM)
-        elif fade_after is None:
-            inks[mask] = ink(r, BRIGHT)
-        else:
-            old = stamps_by_run[r][mask] < tick - fade_after
-            inks[mask] = np.where(old, ink(r, OLD), ink(r, BRIGHT))
+    if not len(order):
+        return glyphs, inks
+    order = np.asarray(order)
+    drawn = bits[order] > 0                                   # (k, rows, cols)
+    covered = drawn.any(axis=0)
+    # the owner of each cell: the last run in `order` that drew into it
+    top = len(order) - 1 - np.argmax(drawn[::-1], axis=0)
+    owner = order[top][covered]
+    rows, cols = np.nonzero(covered)
+    if trail_glyphs is not None:
+        glyphs[covered] = np.array([ord(g) for g in trail_glyphs])[owner]
+    else:
+        glyphs[covered] = BRAILLE_BASE + bits[owner, rows, cols].astype(np.int32)
+    kind = np.full(len(owner), BRIGHT)
+    if fade_after is not None:
+        kind[stamps[owner, rows, cols] < tick - fade_after] = OLD
+    kind[np.isin(owner, list(dimmed))] = DIM
+    inks[covered] = owner * KINDS + kind
     return glyphs, inks
 
 

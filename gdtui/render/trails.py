@@ -49,40 +49,62 @@ def rasterize(sub: np.ndarray, cols: int, rows: int) -> tuple[np.ndarray, np.nda
     """The dots of the polyline `sub` ((N, 2) sub-pixel coordinates) inside a grid of
     cols x rows cells: (x, y, segment) with x in 0..2*cols-1, y in 0..4*rows-1 and the index
     of the segment (point k to k+1) each dot lies on; a single point is segment 0."""
-    finite = np.all(np.isfinite(sub), axis=1)
-    if len(sub) == 1 or (len(sub) > 1 and not finite[1:].any()):
-        pts, seg = sub[finite], np.zeros(int(finite.sum()), dtype=np.int64)
+    x, y, seg, _ = rasterize_many(sub[None], cols, rows)
+    return x, y, seg
+
+
+def rasterize_many(subs: np.ndarray, cols: int, rows: int):
+    """`rasterize` for P polylines of the same length at once ((P, N, 2)): (x, y, segment,
+    polyline) of every dot, in one vectorized pass (a frame draws every run's new steps)."""
+    P, N = subs.shape[:2]
+    finite = np.all(np.isfinite(subs), axis=2)                       # (P, N)
+    if N == 1:
+        line, seg = np.nonzero(finite)
+        pts = subs[line, seg]
     else:
-        ok = finite[:-1] & finite[1:]
-        index = np.flatnonzero(ok)
-        a, b, keep = clip_segments(sub[:-1][ok], sub[1:][ok], np.array([-1.0, -1.0]),
+        ok = finite[:, :-1] & finite[:, 1:]                          # (P, N-1) segments with both ends
+        line, index = np.nonzero(ok)
+        a, b, keep = clip_segments(subs[line, index], subs[line, index + 1], np.array([-1.0, -1.0]),
                                    np.array([2.0 * cols + 1, 4.0 * rows + 1]))
-        a, b, index = a[keep], b[keep], index[keep]
-        if not len(a):
+        a, b, line, index = a[keep], b[keep], line[keep], index[keep]
+        # a polyline whose later points are all non-finite (a run that blew up at once): its start
+        alone = finite[:, 0] & ~finite[:, 1:].any(axis=1)
+        if not len(a) and not alone.any():
             empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
+            return empty, empty, empty, empty
         # samples 2/3 of a sub-pixel apart: no gaps in a line at any slope
         n = np.ceil(np.max(np.abs(b - a), axis=1) * 1.5).astype(int) + 1
         owner = np.repeat(np.arange(len(a)), n)
         first = np.repeat(np.cumsum(n) - n, n)
         t = (np.arange(n.sum()) - first) / np.maximum(n - 1, 1)[owner]
         pts = a[owner] + t[:, None] * (b - a)[owner]
-        seg = index[owner]
+        seg, line = index[owner], line[owner]
+        if alone.any():
+            starts = np.flatnonzero(alone)
+            pts = np.concatenate([pts, subs[starts, 0]])
+            seg = np.concatenate([seg, np.zeros(len(starts), dtype=seg.dtype)])
+            line = np.concatenate([line, starts])
     x = np.floor(pts[:, 0]).astype(np.int64)
     y = np.floor(pts[:, 1]).astype(np.int64)
     inside = (x >= 0) & (x < 2 * cols) & (y >= 0) & (y < 4 * rows)
-    return x[inside], y[inside], seg[inside]
+    return x[inside], y[inside], seg[inside], line[inside]
 
 
 def draw_path(bits: np.ndarray, sub: np.ndarray, stamps: np.ndarray | None = None, first_tick: int = 0):
     """OR the dots of the polyline `sub` into `bits` ((rows, cols) braille patterns). With
     `stamps`, each cell a dot falls in records the tick its segment ends at: point k of
     `sub` is tick first_tick + k. Returns the (row, col) arrays of the cells drawn into."""
-    rows, cols = bits.shape
-    x, y, seg = rasterize(sub, cols, rows)
+    return draw_paths(bits[None], sub[None], None if stamps is None else stamps[None], first_tick)[1:]
+
+
+def draw_paths(bits: np.ndarray, subs: np.ndarray, stamps: np.ndarray | None = None, first_tick: int = 0):
+    """`draw_path` for P polylines into P grids at once: bits (P, rows, cols), subs (P, N, 2),
+    stamps (P, rows, cols). Returns the (polyline, row, col) arrays of the cells drawn into."""
+    _, rows, cols = bits.shape
+    x, y, seg, line = rasterize_many(subs, cols, rows)
     cell_row, cell_col = y // 4, x // 2
-    np.bitwise_or.at(bits, (cell_row, cell_col), BRAILLE_BITS[y % 4, x % 2])
+    np.bitwise_or.at(bits, (line, cell_row, cell_col), BRAILLE_BITS[y % 4, x % 2])
     if stamps is not None:
-        tick = first_tick + seg + (1 if len(sub) > 1 else 0)
-        np.maximum.at(stamps, (cell_row, cell_col), tick)
-    return cell_row, cell_col
+        tick = first_tick + seg + (1 if subs.shape[1] > 1 else 0)
+        np.maximum.at(stamps, (line, cell_row, cell_col), tick)
+    return line, cell_row, cell_col

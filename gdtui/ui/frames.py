@@ -48,6 +48,9 @@ class FrameStats:
     def median_bytes(self) -> float:
         return statistics.median(self.bytes) if self.bytes else 0.0
 
+    def mean_bytes(self) -> float:
+        return statistics.fmean(self.bytes) if self.bytes else 0.0
+
 
 class _MeasuredApp(GdtuiApp):
     def __init__(self, scenario: Scenario, frames: int, warmup: int, speed: int | None, frame_rate: float):

@@ -241,7 +241,7 @@ async def test_the_ravine_lesson_pauses_itself_and_narrates(make_app):
             await pilot.pause(0.05)
             if not app.playback.playing:
                 break
-        assert app.playback.cursor == 8 and "paused by the scenario" in status_line(app)
+        assert app.playback.cursor == 8 and "the lesson paused" in status_line(app)
         caption = app.screen.query_one("#caption")
         assert "zig-zags" in str(caption.render())
         await pilot.press("left", "left")

@@ -34,8 +34,9 @@ DESCRIPTION_LINES = {False: 4, True: 3}  # of the description shown before the f
 class RaceScreen(Screen):
     BINDINGS = bindings()
 
-    frame: reactive[Frame | None] = reactive(None, init=False)
-    view: reactive[View | None] = reactive(None, init=False)
+    # (no repaint of their own: the panels bound to them redraw what changed)
+    frame: reactive[Frame | None] = reactive(None, init=False, repaint=False)
+    view: reactive[View | None] = reactive(None, init=False, repaint=False)
 
     def __init__(self, frame: Frame, view: View, monochrome: bool = False):
         super().__init__()
@@ -76,8 +77,8 @@ class RaceScreen(Screen):
         self.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
         compact = width < COMPACT_BELOW[0] or height < COMPACT_BELOW[1]
         self.set_class(compact, "-compact")
-        # (+ 1: the caption's top border)
-        self.query_one(Caption).styles.height = caption_lines(self.app.console, self.scene, width - 2, compact) + 1
+        border = 0 if compact else 1   # (compact: no border above the caption)
+        self.query_one(Caption).styles.height = caption_lines(self.app.console, self.scene, width - 2, compact) + border
 
 
 def caption_lines(console, scene, width: int, compact: bool) -> int:
@@ -86,6 +87,6 @@ def caption_lines(console, scene, width: int, compact: bool) -> int:
     from rich.text import Text
 
     need = [len(wrapped(console, narration_text(n), width)) for n in scene.narrations]
-    if scene.description:
+    if scene.description and not any(n.at == 0 for n in scene.narrations):  # shown before the first one
         need.append(min(len(wrapped(console, Text(scene.description), width)), DESCRIPTION_LINES[compact]))
     return min(max([2, *need]), CAPTION_MAX[compact])

@@ -45,9 +45,12 @@ class FramePanel:
     def watch_frame(self, frame: Frame | None):
         if frame is None or self.view is None:
             return
-        if self.THROTTLED and not due(self._drawn, frame):
+        if self.THROTTLED and not self.due(self._drawn, frame):
             return
         self._draw(FRAME)
+
+    def due(self, last: Frame | None, new: Frame) -> bool:
+        return due(last, new)
 
     def watch_view(self, view: View | None):
         if view is not None and self.frame is not None:

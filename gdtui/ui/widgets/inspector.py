@@ -19,21 +19,26 @@ def last_step_text(row, unit: str, tick: int) -> str:
     return f"last {unit} ({row.last_step}):"
 
 
-def stability_lines(row) -> list[Text]:
+def stability_lines(row, compact: bool = False) -> list[Text]:
     s = row.stability
     if s is None:
         return []
-    facts = Text(f"κ {s.kappa:.4g}  λmax {s.lam_max:.4g}  2/λmax {s.gd_edge:.4g}  "
-                 f"best GD lr 2/(λmax+λmin) {s.best_gd_lr:.4g}", style=MUTED)
+    if compact:
+        facts = Text(f"κ {s.kappa:.3g} · 2/λmax {s.gd_edge:.3g} · best GD lr {s.best_gd_lr:.3g}", style=MUTED)
+    else:
+        facts = Text(f"κ {s.kappa:.4g}  λmax {s.lam_max:.4g}  2/λmax {s.gd_edge:.4g}  "
+                     f"best GD lr 2/(λmax+λmin) {s.best_gd_lr:.4g}", style=MUTED)
     if s.bound is None:
         return [facts, Text(s.bound_name, style=MUTED)]
     verdict = "stable" if s.stable else "UNSTABLE"
-    text = Text(f"lr {row.lr:.4g} {'<' if s.stable else '≥'} {s.bound:.4g} ({s.bound_name}): {verdict}",
+    how = "" if compact else f" ({s.bound_name})"
+    text = Text(f"lr {row.lr:.4g} {'<' if s.stable else '≥'} {s.bound:.4g}{how}: {verdict}",
                 style="green" if s.stable else "bold red")
     return [facts, text]
 
 
 class Inspector(TextPanel):
+    THROTTLED = True
 
     def draw(self, why: str):
         frame, view = self.frame, self.view
@@ -45,23 +50,27 @@ class Inspector(TextPanel):
                                (f"   {row.rule}, batch {row.batch}, lr {row.lr:.4g}", "#bcbcbc"))]
         if not compact:  # (the equations are in the help screen too)
             parts += [Text("  " + line, style="#d7d7af") for line in row.equation]
+        label = last_step_text(row, unit, frame.tick)
+        corner = ""
+        if compact:  # no line of its own: the table's corner says which step
+            label, corner = None, f"{unit} {row.last_step}"
         if row.last_step == 0:
             parts.append(Text(f"no {unit} yet", style=MUTED))
         elif row.internals is not None:
-            parts.append(Text(last_step_text(row, unit, frame.tick), style=MUTED))
-            parts.append(self._internals_table(row, frame.scene.param_names))
+            parts += [Text(label, style=MUTED)] if label else []
+            parts.append(self._internals_table(row, frame.scene.param_names, corner))
         elif row.layer_norms is not None:
-            parts.append(Text(last_step_text(row, unit, frame.tick), style=MUTED))
-            parts.append(self._layer_table(row))
+            parts += [Text(label, style=MUTED)] if label else []
+            parts.append(self._layer_table(row, corner or "layer"))
         else:
             parts.append(Text(f"the numbers of past {unit}s are not kept for a network this size", style=MUTED))
-        parts += stability_lines(row)
+        parts += stability_lines(row, compact)
         self.show(Group(*parts))
 
     @staticmethod
-    def _internals_table(row, names) -> Table:
+    def _internals_table(row, names, corner: str) -> Table:
         table = Table(box=None, padding=(0, 1), header_style=f"bold {MUTED}")
-        table.add_column("")
+        table.add_column(corner)
         for name in names:
             table.add_column(name, justify="right")
         for key, label in ROWS:
@@ -70,12 +79,12 @@ class Inspector(TextPanel):
         return table
 
     @staticmethod
-    def _layer_table(row) -> Table:
+    def _layer_table(row, corner: str) -> Table:
         """Many parameters (the MLP): the size of each internal, layer by layer (v̂ and ŝ are v
         and s rescaled: for a summary their sizes add nothing)."""
         keys = [(k, label) for k, label in ROWS if k in row.layer_norms[0][1]]
         table = Table(box=None, padding=(0, 1), header_style=f"bold {MUTED}")
-        table.add_column("layer")
+        table.add_column(corner)
         for _, label in keys:
             table.add_column(f"|{label}|", justify="right")
         for name, norms in row.layer_norms:

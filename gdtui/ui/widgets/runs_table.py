@@ -43,7 +43,7 @@ class RunsTable(TextPanel):
         frame, view = self.frame, self.view
         compact = self.screen.has_class("-compact")  # small terminals: no β, |g| and rule columns
         unit = frame.scene.unit
-        table = Table(expand=True, box=None, padding=(0, 1), header_style="bold #9e9e9e")
+        table = Table(box=None, padding=(0, 1), header_style="bold #9e9e9e")
         columns = [("run", "left"), ("rule", "left"), ("batch", "right"), ("lr", "right"), ("β", "left"),
                    (unit, "right"), ("loss", "right"), ("|g|", "right"), ("status", "left")]
         if frame.scene.classification:

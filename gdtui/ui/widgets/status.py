@@ -64,7 +64,7 @@ class Caption(TextPanel):
 STATE_TEXT = {
     PlayState.PLAYING: "▶ playing",
     PlayState.PAUSED: "❚❚ paused",
-    PlayState.SCENARIO_PAUSE: "❚❚ paused by the scenario: space continues",
+    PlayState.SCENARIO_PAUSE: "❚❚ the lesson paused: space goes on",
     PlayState.AT_END: "■ end of the scenario: space plays on",
     PlayState.ALL_STOPPED: "■ every run has stopped: r resets",
 }
@@ -74,21 +74,35 @@ def status_text(frame) -> Text:
     scene = frame.scene
     state = STATE_TEXT[frame.state]
     if frame.holding:
-        state += " (holding so the narration can be read)"
+        state = "▶ holding for the narration (] skips)"
     parts = [f"{scene.unit} {frame.tick}/{scene.length}", state, speed_text(frame.speed, scene.unit),
              f"{frame.running}/{len(frame.runs)} running"]
     if not frame.at_head:
         parts.append(f"history (computed to {frame.head})")
-    text = Text(" " + "  ·  ".join(parts), style="bold")
+    text = Text(" " + " · ".join(parts), style="bold")
     if frame.message:
         text.append("   " + frame.message, style="#ffd787")
     return text
 
 
-class StatusLine(TextPanel):
-    """Drawn on every frame change: the step counter never lags what the other panels show."""
+def told(frame) -> tuple:
+    """What the status line says besides the tick: when it changes, the line is redrawn at once."""
+    return (frame.state, frame.holding, frame.message, frame.narration, frame.speed, frame.running,
+            frame.at_head, frame.generation)
 
+
+class StatusLine(TextPanel):
+    """Throttled while playing like the tables (a line across the whole screen redrawn on every
+    frame would make Textual repaint everything between it and the surface), but redrawn at
+    once whenever anything but the tick changes: the play state, a message, a new narration
+    (so the step it shows is the narration's step)."""
+
+    THROTTLED = True
     _height = 0
+
+    def due(self, last, new) -> bool:
+        # (without a surface view there is no such repaint: the counter moves on every frame)
+        return last is None or not new.scene.two_d or told(last) != told(new) or super().due(last, new)
 
     def draw(self, why: str):
         text = status_text(self.frame)

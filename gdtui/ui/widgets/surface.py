@@ -28,7 +28,7 @@ from ...render import overlay
 from ...render.axes import nice_ticks, tick_label
 from ...render.palette import dim_color, heat_colors, old_color, run_look
 from ...render.surface import PLAIN, StyleBook, heat_codes, row_segments
-from ...render.trails import NEVER, draw_path, to_subpixels
+from ...render.trails import NEVER, draw_paths, to_subpixels
 from .base import PanelWidget
 
 TILE = 8            # columns per tile
@@ -38,6 +38,20 @@ MARK_COLOR = "#ffffff"
 AXIS_STYLE = Style(color="#9e9e9e")
 LABEL_STYLE = Style(color="#d0d0d0", bold=True)
 HIDDEN_STYLE = Style(color="#6c6c6c")
+
+
+def legend_texts(entries, width: int) -> list[str]:
+    """Each run's "glyph name mark", two spaces apart; when they do not fit in `width`, the
+    longest names are shortened (with "…") until they do (the runs table has them whole)."""
+    names = [name for _, name, _ in entries]
+
+    def texts():
+        return [f"{glyph} {name}{mark}" for (glyph, _, mark), name in zip(entries, names)]
+
+    while sum(len(t) + 2 for t in texts()) > width and max(len(n) for n in names) > 3:
+        longest = max(range(len(names)), key=lambda k: len(names[k]))
+        names[longest] = names[longest][: len(names[longest]) - 2] + "…"
+    return texts()
 
 
 class _Tile(Widget):
@@ -122,8 +136,7 @@ class SurfaceView(PanelWidget):
         self._heat_key = None        # (box, cols, rows) the heatmap was made for
         self._codes = None
         self._trail_key = None       # (generation, box, cols, rows) the trails were drawn for
-        self._bits: list[np.ndarray] = []
-        self._stamps: list[np.ndarray] = []
+        self._bits = self._stamps = None     # (R, rows, cols): each run's braille dots, and the tick that drew each cell
         self._drawn_to = -1          # the tick the trails reach
         self._glyphs = self._inks = None
         self._legend_key = None
@@ -171,8 +184,8 @@ class SurfaceView(PanelWidget):
         if (frame.generation, view.box, cols, rows) != self._trail_key or frame.tick < self._drawn_to:
             self._trail_key = (frame.generation, view.box, cols, rows)
             R = len(frame.runs)
-            self._bits = [np.zeros((rows, cols), dtype=np.uint8) for _ in range(R)]
-            self._stamps = [np.full((rows, cols), NEVER, dtype=np.int32) for _ in range(R)]
+            self._bits = np.zeros((R, rows, cols), dtype=np.uint8)
+            self._stamps = np.full((R, rows, cols), NEVER, dtype=np.int32)
             self._inks_table = self._ink_table(R)
             self._drawn_to = -1
             everything = True
@@ -205,9 +218,9 @@ class SurfaceView(PanelWidget):
             return
         cols, rows = self.plot_size
         start = max(self._drawn_to, 0)
-        for r in range(len(frame.runs)):
-            sub = to_subpixels(frame.path[start:frame.tick + 1, r], self.view.box, cols, rows)
-            draw_path(self._bits[r], sub, self._stamps[r], start)
+        new = frame.path[start:frame.tick + 1]                       # (ticks, R, 2)
+        subs = to_subpixels(new.reshape(-1, 2), self.view.box, cols, rows).reshape(new.shape)
+        draw_paths(self._bits, subs.transpose(1, 0, 2), self._stamps, start)
         self._drawn_to = frame.tick
 
     def _overlay(self, frame, view):
@@ -277,17 +290,21 @@ class SurfaceView(PanelWidget):
         return Segment(label[: MARGIN - 2].rjust(MARGIN - 2) + " ┤", AXIS_STYLE)
 
     def _legend(self, frame, view) -> Strip:
-        """The y axis's name, then each run's glyph(s) and name; a click on a name selects it."""
+        """The y axis's name, then each run's glyph(s) and name (a click on a name selects it)."""
         width = self.size.width
         names = frame.scene.param_names
         legend = [Segment(f"{names[1]} ↑".rjust(MARGIN - 1) + " ", LABEL_STYLE)]
         x = MARGIN
         self._legend_spans = []
+        entries = []
         for r, run in enumerate(frame.runs):
             look = run_look(r)
             mark = {"diverged": " ✗", "converged": " ✓"}.get(run.status, "")
             glyph = f"{look.head}{look.trail}" if self.monochrome else look.head
-            text = f"{glyph} {run.name}{mark}"
+            entries.append((glyph, run.name, mark))
+        texts = legend_texts(entries, width - MARGIN)
+        for r, text in enumerate(texts):
+            look = run_look(r)
             if r in view.hidden:
                 style = HIDDEN_STYLE
             else:
