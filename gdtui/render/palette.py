@@ -80,7 +80,7 @@ def dim_color(color: str) -> str:
 def heat_colors(n: int = N_LEVELS) -> list[str]:
     """n level colours, then the same n lightened: the colour of a level's edge pixels."""
     base = [_interpolate(HEAT_STOPS, i / (n - 1)) for i in range(n)]
-    edge = [tuple(min(255, int(c + (255 - c) * 0.16)) for c in rgb) for rgb in base]
+    edge = [tuple(min(255, int(c + (255 - c) * 0.10)) for c in rgb) for rgb in base]
     return [_hex(c) for c in base + edge]
 
 

@@ -10,25 +10,25 @@ import pytest
 
 from gdtui.scenario import bundled_names, load
 from gdtui.ui.app import GdtuiApp
+from gdtui.ui.snapshot import settle
 
 SIZE = (120, 40)
 # the step (epoch) each bundled scenario is shown at
 AT = {"course_moons": 400, "course_moons_decay": 300, "spiral": 60, "batch_size_epochs": 3, "schedules": 10,
-      "rosenbrock": 600, "rastrigin": 300}
+      "rosenbrock": 600, "rastrigin": 300, "ravine": 80}
 
 
-def prepared(name: str, steps: int, select: int | None = None):
+def prepared(name: str, steps: int, select: int | None = None, keys=()):
     app = GdtuiApp(load(name), frame_rate=1e-3)
 
     async def run_before(pilot):
+        app.playback.step(steps)
         if select is not None:
             app.playback.select(select)
-        app.playback.advance(steps)
-        app.playback.message = ""
-        app.settle()
-        await pilot.pause()
-        app.settle()
-        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+        app.playback.say("")
+        await settle(app, pilot)
 
     return app, run_before
 
@@ -57,6 +57,21 @@ def test_mlp_view_with_layer_norms(snap_compare):
 def test_small_layout_80x24(snap_compare):
     app, before = prepared("ravine", 30)
     assert snap_compare(app, run_before=before, terminal_size=(80, 24))
+
+
+def test_small_mlp_layout_80x24(snap_compare):
+    app, before = prepared("course_moons", 1000)
+    assert snap_compare(app, run_before=before, terminal_size=(80, 24))
+
+
+def test_spotlight_and_full_trails(snap_compare):
+    app, before = prepared("bowl", 60, select=1, keys=("f", "t"))
+    assert snap_compare(app, run_before=before, terminal_size=SIZE)
+
+
+def test_narration_log(snap_compare):
+    app, before = prepared("ravine", 120, keys=("e",))
+    assert snap_compare(app, run_before=before, terminal_size=SIZE)
 
 
 def test_too_small_message(snap_compare):

@@ -40,6 +40,16 @@ def prob_codes(prob: np.ndarray) -> np.ndarray:
     return level + LEVELS * edge
 
 
+def panel_title(head: str, row, width: int) -> str:
+    """"● GD  acc 65.0%  loss 0.668", shortened to fit: the loss goes first, then the words."""
+    accuracy = "" if row.accuracy is None else f"{row.accuracy:.1%}"
+    for title in (f"{head} {row.name}  acc {accuracy}  loss {row.loss:.3g}", f"{head} {row.name}  acc {accuracy}",
+                  f"{head} {row.name} {accuracy}"):
+        if len(title) <= width:
+            return title
+    return f"{head} {row.name}"[: width - len(accuracy) - 1] + " " + accuracy
+
+
 def point_cells(points, labels, box, cols: int, rows: int):
     """The data points as glyphs: • coloured by class (the last point in a cell wins)."""
     (x0, x1), (y0, y1) = box
@@ -87,8 +97,7 @@ class Boundaries(PanelWidget):
         for k, r in enumerate(runs):
             row = frame.runs[r]
             look = run_look(r)
-            accuracy = "" if row.accuracy is None else f"  acc {row.accuracy:.1%}"
-            title = f"{look.head} {row.name}{accuracy}  loss {row.loss:.3g}"
+            title = panel_title(look.head, row, panel)
             color = dim_color(look.color) if view.dimmed(r) else look.color
             style = Style(color=color, bold=True, underline=r == view.selected)
             titles.append([Segment(title[:panel].ljust(panel), style)])

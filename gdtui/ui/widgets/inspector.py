@@ -24,7 +24,7 @@ def stability_lines(row, compact: bool = False) -> list[Text]:
     if s is None:
         return []
     if compact:
-        facts = Text(f"κ {s.kappa:.3g} · 2/λmax {s.gd_edge:.3g} · best GD lr {s.best_gd_lr:.3g}", style=MUTED)
+        facts = Text(f"κ {s.kappa:.3g} · 2/λmax {s.gd_edge:.3g} · best lr {s.best_gd_lr:.3g}", style=MUTED)
     else:
         facts = Text(f"κ {s.kappa:.4g}  λmax {s.lam_max:.4g}  2/λmax {s.gd_edge:.4g}  "
                      f"best GD lr 2/(λmax+λmin) {s.best_gd_lr:.4g}", style=MUTED)
@@ -47,7 +47,7 @@ class Inspector(TextPanel):
         look = run_look(row.index)
         compact = self.screen.has_class("-compact")
         parts = [Text.assemble((f"{look.head} {row.name}", f"bold {look.color}"),
-                               (f"   {row.rule}, batch {row.batch}, lr {row.lr:.4g}", "#bcbcbc"))]
+                               (f"   {row.rule}, batch {row.batch}", "#bcbcbc"))]
         if not compact:  # (the equations are in the help screen too)
             parts += [Text("  " + line, style="#d7d7af") for line in row.equation]
         label = last_step_text(row, unit, frame.tick)
