@@ -527,14 +527,17 @@ class Playback:
             status, status_at = self._status(r, t)
             last_step = min(t, status_at) if status_at is not None else t
             internals = layer_norms = None
+            equation = RULES[run.rule].equation_for(settings[r])
             if last_step > 0 and history.keep_internals:
                 internals = internals_at(last_step, r)
+                if equation is RULES[run.rule].uncorrected:   # no v̂, ŝ: v and s are used as they are
+                    internals = {k: v for k, v in internals.items() if k not in ("v_hat", "s_hat")}
             elif last_step > 0 and head_internals is not None:
                 layer_norms = self._layer_norms(head_internals, r)
             loss = float(history.loss[t, r])
             rows.append(RunRow(
                 index=r, name=run.name, rule=run.rule, batch=run.batch_label, lr=float(next_lr[r]),
-                hyper=settings[r], equation=RULES[run.rule].equation_for(settings[r]), loss=loss,
+                hyper=settings[r], equation=equation, loss=loss,
                 gap=None if f_star is None else loss - f_star, grad_norm=float(history.grad_norm[t, r]),
                 status=status, status_at=status_at, last_step=last_step, params=_frozen(params[r]),
                 internals=internals, accuracy=None if accuracy is None else float(accuracy[r]),

@@ -169,3 +169,50 @@ def test_spiral(runs):
 def test_course_moons_decay_narration(runs):
     doc, r = runs("course_moons_decay", "--epochs", "1000")
     assert all(run["accuracy"] >= 0.94 for run in r.values())
+
+
+# --- what a lesson shows, at the step it shows it -------------------------------------------------
+
+def played_to(name: str, tick: int):
+    from gdtui.playback import Playback
+
+    pb = Playback(load(name), reading_holds=False)
+    pb.step(tick)
+    return pb
+
+
+@pytest.mark.parametrize("name", bundled_names())
+def test_a_lessons_focus_and_view_apply_at_their_step(name):
+    from gdtui.playback import Playback
+
+    pb = Playback(load(name), reading_holds=False)
+    for event in pb.scenario.events:
+        pb.step(event.at - pb.cursor)
+        if event.focus is not None:
+            assert pb.view.selected == event.focus and pb.frame().runs[event.focus].name == pb.scenario.runs[event.focus].name
+        if event.spotlight is not None:
+            assert pb.view.spotlight == event.spotlight
+        if event.view:
+            assert pb.view.box == event.view
+        if event.say:
+            assert pb.frame().narration.text == event.say
+
+
+def test_ravine_zooms_in_on_gds_zig_zag_at_8():
+    pb = played_to("ravine", 8)
+    view = pb.view
+    assert view.selected == 0 and view.spotlight and view.box == ((-2.15, -0.75), (-0.6, 2.7))
+    path = pb.frame().path[:, 0]
+    (x0, x1), (y0, y1) = view.box
+    inside = (path[:, 0] > x0) & (path[:, 0] < x1) & (path[:, 1] > y0) & (path[:, 1] < y1)
+    assert inside.all()                                  # all eight steps of the zig-zag in view
+    assert np.all(np.sign(np.diff(path[:, 1]))[1:] == -np.sign(np.diff(path[:, 1]))[:-1])  # it zig-zags
+    assert pb.view.spotlight and played_to("ravine", 120).view.spotlight is False
+
+
+def test_adam_bias_inspector_at_1_shows_v_and_s_used_as_they_are():
+    row = played_to("adam_bias", 1).frame().runs[1]
+    assert row.name == "no bias correction" and set(row.internals) == {"g", "v", "s", "step"}
+    step = 0.05 * row.internals["v"] / (np.sqrt(row.internals["s"]) + 1e-8)
+    np.testing.assert_allclose(row.internals["step"], step, rtol=1e-12)
+    np.testing.assert_allclose(np.abs(row.internals["step"]), 0.05 * 0.1 / math.sqrt(0.001), rtol=1e-6)
