@@ -34,6 +34,7 @@ from .base import PanelWidget
 TILE = 8            # columns per tile
 MARGIN = TILE       # columns for the y tick labels: exactly the first tile
 TOP, BOTTOM = 1, 2  # legend line; x axis and its labels
+FADE_STRIDE = 8     # ticks
 MARK_COLOR = "#ffffff"
 AXIS_STYLE = Style(color="#9e9e9e")
 LABEL_STYLE = Style(color="#d0d0d0", bold=True)
@@ -234,8 +235,10 @@ class SurfaceView(PanelWidget):
         fade = None if view.trails == "full" else view.fade_after
         glyphs_for = [run_look(r).trail for r in range(R)] if self.monochrome else None
         if trails:
-            glyphs, inks = overlay.trail_layer(self._bits, self._stamps, trails, frame.tick, fade, dimmed,
-                                               glyphs_for)
+            # the fading edge moves in jumps of FADE_STRIDE ticks: between them no old cell changes,
+            # so a frame repaints the cells near the heads only
+            faded_at = frame.tick - frame.tick % FADE_STRIDE
+            glyphs, inks = overlay.trail_layer(self._bits, self._stamps, trails, faded_at, fade, dimmed, glyphs_for)
             if view.selected in trails:  # the selected run's own trail never fades
                 mine = self._bits[view.selected] > 0
                 inks[mine & (inks == overlay.ink(view.selected, overlay.OLD))] = overlay.ink(view.selected,
