@@ -215,7 +215,8 @@ class Playback:
         if 0 < tick <= EARLY:
             early = [self.race.runs[r].name for r in np.flatnonzero(self.race.diverged_at == tick)]
             if early:
-                self.message = (f"{' and '.join(early)} diverged at {self.unit} {tick}: the rate is too large here."
+                names = early[0] if len(early) == 1 else f"{', '.join(early[:-1])} and {early[-1]}"
+                self.message = (f"{names} diverged at {self.unit} {tick}: the rate is too large here."
                                 f" l halves the selected run's lr; w sweeps every run's rates")
 
     def _fire(self, tick: int, playing: bool) -> bool:

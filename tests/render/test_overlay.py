@@ -57,3 +57,13 @@ def test_a_mark_lands_in_its_cell_and_a_lost_head_becomes_an_edge_arrow():
 
 def test_ink_indices_per_run():
     assert ink(0, BRIGHT) == 0 and ink(2, DIM) == 2 * KINDS + DIM and overlay.HEAD_DIM == KINDS - 1
+
+
+def test_the_legend_shortens_names_then_numbers_the_runs():
+    from gdtui.render.legend import legend_texts
+
+    entries = [("●", "GD", ""), ("▲", "Mini-batch GD", " ✗"), ("■", "Momentum", "")]
+    assert legend_texts(entries, 80) == ["● GD", "▲ Mini-batch GD ✗", "■ Momentum"]
+    short = legend_texts(entries, 34)
+    assert short[0] == "● GD" and short[1].endswith("… ✗") and sum(len(t) + 2 for t in short) <= 34
+    assert legend_texts(entries, 20) == ["● 1", "▲ 2 ✗", "■ 3"]

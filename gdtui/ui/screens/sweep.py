@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -62,7 +63,7 @@ class SweepScreen(ModalScreen):
         table = self.query_one(DataTable)
         table.add_columns(*sweep.RESULT_HEADERS)
         for row in sweep.result_rows(result):
-            table.add_row(*row)
+            table.add_row(*row[:2], *(Text(cell, justify="right") for cell in row[2:]))
         table.move_cursor(row=min(self.selected, len(result["runs"]) - 1))
         table.focus()
 

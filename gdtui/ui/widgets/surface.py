@@ -26,6 +26,7 @@ from textual.widget import Widget
 from ...playback.view import ZOOM_STEP
 from ...render import overlay
 from ...render.axes import nice_ticks, tick_label
+from ...render.legend import legend_texts
 from ...render.palette import dim_color, heat_colors, old_color, run_look
 from ...render.surface import PLAIN, StyleBook, heat_codes, row_segments
 from ...render.trails import NEVER, draw_paths, to_subpixels
@@ -39,20 +40,6 @@ MARK_COLOR = "#ffffff"
 AXIS_STYLE = Style(color="#9e9e9e")
 LABEL_STYLE = Style(color="#d0d0d0", bold=True)
 HIDDEN_STYLE = Style(color="#6c6c6c")
-
-
-def legend_texts(entries, width: int) -> list[str]:
-    """Each run's "glyph name mark", two spaces apart; when they do not fit in `width`, the
-    longest names are shortened (with "…") until they do (the runs table has them whole)."""
-    names = [name for _, name, _ in entries]
-
-    def texts():
-        return [f"{glyph} {name}{mark}" for (glyph, _, mark), name in zip(entries, names)]
-
-    while sum(len(t) + 2 for t in texts()) > width and max(len(n) for n in names) > 3:
-        longest = max(range(len(names)), key=lambda k: len(names[k]))
-        names[longest] = names[longest][: len(names[longest]) - 2] + "…"
-    return texts()
 
 
 class _Tile(Widget):
