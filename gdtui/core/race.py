@@ -15,6 +15,7 @@ escapes: the arithmetic of exploding runs is expected.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,6 +70,13 @@ class _Growing:
     def view(self):
         return self.data[: self.n]
 
+    def truncated(self, n: int) -> "_Growing":
+        """The first n rows, in a buffer of their own (views of the old one stay as they were)."""
+        out = _Growing.__new__(_Growing)
+        out.fill, out.n = self.fill, n
+        out.data = self.data[: max(n, 64)].copy()
+        return out
+
 
 class History:
     """Per tick: full-batch loss, gradient norm, learning rate, and (for small
@@ -103,6 +111,16 @@ class History:
     lr = property(lambda self: self._lr.view)
     epoch_cost = property(lambda self: self._cost.view)
     params = property(lambda self: None if self._params is None else self._params.view)
+
+    def truncated(self, n: int) -> "History":
+        """The first n ticks (a race that goes back to tick n - 1 and on from there)."""
+        out = History.__new__(History)
+        out.keep_params, out.keep_internals = self.keep_params, self.keep_internals
+        for name in ("_loss", "_grad_norm", "_lr", "_cost"):
+            setattr(out, name, getattr(self, name).truncated(n))
+        out._params = None if self._params is None else self._params.truncated(n)
+        out._internals = None if self._internals is None else {k: v.truncated(n) for k, v in self._internals.items()}
+        return out
 
     def internals(self, tick: int) -> dict[str, np.ndarray] | None:
         """The internals of the update that ended tick `tick` ((R, D) arrays)."""
@@ -428,6 +446,18 @@ class Race:
             for family in self.families:
                 family.commit(self.last)
         self.history.record(loss, grad_norm, self.lr, cost, self.P, self.last)
+
+    # --- checkpoints ----------------------------------------------------------------
+
+    def checkpoint(self) -> dict:
+        """A copy of everything the next steps depend on (parameters, optimizer states, batch
+        orders and random streams, statuses, the clock): restore() goes on from here exactly."""
+        return copy.deepcopy({k: v for k, v in vars(self).items() if k not in ("problem", "history")})
+
+    def restore(self, checkpoint: dict):
+        """Back to a checkpoint; the history is cut to its tick."""
+        vars(self).update(copy.deepcopy(checkpoint))
+        self.history = self.history.truncated(self.tick + 1)
 
     # --- reading results ----------------------------------------------------------
 

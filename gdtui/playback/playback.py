@@ -13,9 +13,9 @@ next one replaces it.
 
 A key that changes a setting (l, L, b, B) changes it from the cursor on. In
 the past, that means a different future: the history after the cursor is
-dropped and the race recomputed up to the cursor (it is deterministic), then
-the change applies. A reset starts every run again with the settings as
-they now are.
+dropped, the race goes back to the cursor (from the nearest checkpoint, by
+replaying: it is deterministic), and the change applies from there. A reset
+starts every run again with the settings as they now are.
 """
 
 from __future__ import annotations
@@ -26,11 +26,10 @@ import math
 
 import numpy as np
 
-from ..core.optimizers import RULES
-from ..core.race import RUNNING
-from ..scenario import Scenario
+from ..scenario import Event, Scenario
 from ..timeline import apply_changes, events_at
-from .frame import Frame, Narration, PlayState, RunRow, Scene, Stability
+from .build import FrameBuilder, frozen, settings_at
+from .frame import Frame, Narration, PlayState, Scene
 from .setup import Edit, Setup, beta_name
 from .view import TRAIL_TEXT, ZOOM_STEP, View
 
@@ -38,8 +37,9 @@ SPEEDS = (0.125, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 50, 100, 200, 500)
 FRAME_RATE = 30.0
 READING_WORDS_PER_SECOND = 4.0   # a careful reader: a lesson is read once
 READING_SECONDS = (3.0, 12.0)    # at least, at most
-EARLY = 5                        # a run that diverges within this many ticks gets a hint what to try
-INTERNAL_ROWS = ("g", "v", "s", "v_hat", "s_hat", "d", "step")
+EARLY = 5                        # runs that diverge within this many ticks get a hint what to try
+CHECKPOINTS = 64                 # at most; their spacing doubles as the race grows
+STOPPED = "every run has stopped: r resets, l/L/b/B change a run first"
 
 
 def reading_seconds(text: str) -> float:
@@ -53,6 +53,10 @@ def speed_text(speed: float, unit: str) -> str:
     if speed >= 1:
         return f"{speed:g} {unit}{'s' if speed > 1 else ''}/frame"
     return f"1 {unit} / {round(1 / speed)} frames"
+
+
+def names_text(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 class Playback:
@@ -69,26 +73,39 @@ class Playback:
         self.setup = Setup(scenario.runs)
         self.race = scenario.build_race(self.problem)
         self.start = self.race.start.copy()
+        self._events: dict[int, list[Event]] = {}
+        for event in scenario.events:
+            self._events.setdefault(event.at, []).append(event)
+        # the ticks at which the scenario sets each (run, setting): a change made after one of
+        # them is kept at its tick by a reset, or the event would undo it
+        self._set_at: dict[tuple[int, str], list[int]] = {}
+        for event in scenario.events:
+            for name in (event.set or {}):
+                if name != "run":
+                    self._set_at.setdefault((event.set["run"], name), []).append(event.at)
+        self.scene = self._make_scene()
+        self.builder = FrameBuilder(self.problem, self.scene)
+        self._say_ticks = [n.at for n in self.scene.narrations]
         two_d = self.problem.dim == 2
         home = scenario.view or (self.problem.default_view(self.start) if two_d else None)
         self.view = View(box=home, home=home, fade_after=max(10, scenario.length // 8))
-        self.speed = scenario.speed
+        self.generation = 0
+        self._shown_narration = None
+        self._frames_shown = 0
+        self._restart(message)
+
+    def _restart(self, message: str = ""):
+        """The cursor, the clock and the checkpoints of a race at its tick 0."""
         self.cursor = 0
         self.state = PlayState.PAUSED
         self.message = message
-        self.generation = 0
-        self._events = {}
-        for event in scenario.events:
-            self._events.setdefault(event.at, []).append(event)
-        self._eigen = self.problem.hessian_eigenvalues()
-        self.scene = self._make_scene()
-        self._say_ticks = [n.at for n in self.scene.narrations]
+        self.speed = self.scenario.speed
         self._carry = 0.0
         self._holding = False
         self._end_reached = False
-        self._shown_narration = None
-        self._frames_shown = 0
-        self._accuracy: dict[int, np.ndarray] = {}
+        self._early: list[str] = []
+        self._checkpoints: dict[int, dict] = {}
+        self._spacing = 16
         self._frame: Frame | None = None
         self._arrive(0)
         self._fire(0, playing=False)
@@ -142,7 +159,10 @@ class Playback:
     def frame(self) -> Frame:
         """The frame at the cursor: the same object until something on screen changes."""
         if self._frame is None:
-            self._frame = self._build_frame()
+            self._frame = self.builder.build(
+                self.race, self.setup, self.scenario.events, self.cursor, state=self.state, holding=self._holding,
+                speed=self.speed, message=self.message, narration=self.narration(), start=frozen(self.start.copy()),
+                generation=self.generation)
         return self._frame
 
     def _changed(self):
@@ -191,7 +211,7 @@ class Playback:
                 if self.race.done and self.cursor >= self.length:
                     if playing:
                         self.state = PlayState.ALL_STOPPED
-                        self.message = self.message or "every run has stopped: r resets, l/L/b/B change a run first"
+                        self.message = self.message or STOPPED
                     break
                 self.race.step()
                 self._arrive(self.race.tick)
@@ -212,12 +232,20 @@ class Playback:
         apply_changes(self.race, self._events.get(tick, []))
         for edit in self.setup.edits_at(tick):
             self.race.set_hyper(edit.run, edit.name, edit.apply(self.race.get_hyper(edit.run, edit.name)))
+        if tick % self._spacing == 0:
+            self._keep_checkpoint(tick)
         if 0 < tick <= EARLY:
-            early = [self.race.runs[r].name for r in np.flatnonzero(self.race.diverged_at == tick)]
-            if early:
-                names = early[0] if len(early) == 1 else f"{', '.join(early[:-1])} and {early[-1]}"
-                self.message = (f"{names} diverged at {self.unit} {tick}: the rate is too large here."
-                                f" l halves the selected run's lr; w sweeps every run's rates")
+            new = [self.race.runs[r].name for r in np.flatnonzero(self.race.diverged_at == tick)]
+            if new:
+                self._early += new
+                self.message = (f"{names_text(self._early)} diverged within {tick} {self.unit}s: the rate is too "
+                                f"large here. l halves the selected run's lr; w sweeps every run's rates")
+
+    def _keep_checkpoint(self, tick: int):
+        self._checkpoints[tick] = self.race.checkpoint()
+        if len(self._checkpoints) > CHECKPOINTS:  # twice as far apart from now on
+            self._spacing *= 2
+            self._checkpoints = {t: c for t, c in self._checkpoints.items() if t % self._spacing == 0}
 
     def _fire(self, tick: int, playing: bool) -> bool:
         """The cursor arrived at `tick`: the other effects of its events. True if playing
@@ -250,7 +278,7 @@ class Playback:
             return
         if self.at_head and self.race.done and self.cursor >= self.length:
             self.state = PlayState.ALL_STOPPED
-            self.message = "every run has stopped: r resets, l/L/b/B change a run first"
+            self.message = STOPPED
             return
         self.state = PlayState.PLAYING
         self.message = ""
@@ -274,11 +302,10 @@ class Playback:
         """n ticks forward (the `n` key), computing at the head."""
         self._pause()
         self.message = ""
-        if not self._advance(n, playing=False):
+        self.state = PlayState.PAUSED
+        if n > 0 and not self._advance(n, playing=False):
             self.state = PlayState.ALL_STOPPED
-            self.message = "every run has stopped: r resets, l/L/b/B change a run first"
-        elif self.state is not PlayState.PAUSED:
-            self.state = PlayState.PAUSED
+            self.message = STOPPED
 
     def back(self, n: int = 1) -> bool:
         """n ticks back through the history (nothing is recomputed)."""
@@ -292,10 +319,13 @@ class Playback:
             return False
         self.cursor = max(0, self.cursor - n)
         self.state = PlayState.PAUSED
+        self._end_reached = self.cursor >= self.length   # playing on stops at the end again
         return True
 
     def next_event(self):
-        """To the next tick where the timeline has something (or to the scenario's end)."""
+        """To the next tick where the timeline has something (or to the scenario's end);
+        playing goes on from there."""
+        playing = self.playing
         later = [t for t in self.scene.event_ticks if t > self.cursor]
         target = later[0] if later else self.length if self.cursor < self.length else None
         if target is None:
@@ -305,6 +335,8 @@ class Playback:
         self.step(target - self.cursor)
         if self.cursor < target:
             self.message = f"every run stopped at {self.unit} {self.cursor}, before the next event at {target}"
+        elif playing and self.cursor < self.length:
+            self.state = PlayState.PLAYING
 
     def previous_event(self):
         """Back to the previous tick where the timeline has something (or to the start)."""
@@ -315,26 +347,21 @@ class Playback:
 
     def reset(self, start=None):
         """Every run back to the start (or a new start), with the settings as they now are."""
-        self.setup.fold()
+        self.setup.fold(keep=self._undone_by_an_event)
         if start is not None:
             self.start = np.array(start, dtype=float).reshape(self.race.D)
         self.race.reset(self.start, runs=list(self.setup.runs))
         self.generation += 1
-        self.cursor = 0
-        self.state = PlayState.PAUSED
-        self.message = ""
-        self.speed = self.scenario.speed
-        self._carry = 0.0
-        self._holding = False
-        self._end_reached = False
-        self._accuracy = {}
         if any(e.view for e in self.scenario.events):  # undo the zooms the timeline made
             self.view = self.view.at_home()
         if any(e.spotlight is not None for e in self.scenario.events):  # and its spotlight
             self.view = dataclasses.replace(self.view, spotlight=False)
-        self._arrive(0)
-        self._fire(0, playing=False)
-        self._changed()
+        self._restart()
+
+    def _undone_by_an_event(self, edit: Edit) -> bool:
+        """A change the scenario's own `set` events would undo if it moved to the start: one
+        made after an event that sets the same thing. A reset keeps it at its step."""
+        return any(at <= edit.tick for at in self._set_at.get((edit.run, edit.name), ()))
 
     def restart_from(self, point):
         """A click on the surface: every run restarts from there."""
@@ -355,26 +382,32 @@ class Playback:
         dropped)."""
         dropped = self.race.tick - self.cursor
         if dropped:
-            self._recompute_to(self.cursor)
+            self._go_back_to(self.cursor)
         edit = Edit(self.cursor, run, name, **rule)
         self.setup.record(edit)
+        # a checkpoint at this tick was taken before the change: a later return must not use it
+        self._checkpoints = {t: c for t, c in self._checkpoints.items() if t < self.cursor}
         value = edit.apply(self.race.get_hyper(run, name))
         self.race.set_hyper(run, name, value)
         self._changed()
         return value, dropped
 
-    def _recompute_to(self, tick: int):
-        """A new future from `tick`: the race again from its start, with the events and the
-        edits up to `tick` (deterministic: the same history up to `tick`)."""
+    def _go_back_to(self, tick: int):
+        """A new future from `tick`: the race back at `tick` with the events and edits up to it
+        (from the latest checkpoint before it, replaying the rest: the race is deterministic,
+        so the history up to `tick` is the same)."""
         self.setup.drop_after(tick)
-        self.race.reset(self.start, runs=list(self.setup.runs))
-        self.generation += 1
-        self._accuracy = {}
-        self._end_reached = self.cursor >= self.length
-        self._arrive(0)
+        self._checkpoints = {t: c for t, c in self._checkpoints.items() if t <= tick}
+        if self._checkpoints:
+            self.race.restore(self._checkpoints[max(self._checkpoints)])
+        else:
+            self.race.reset(self.start, runs=list(self.setup.runs))
+            self._arrive(0)
         while self.race.tick < tick:
             self.race.step()
             self._arrive(self.race.tick)
+        self.generation += 1
+        self._end_reached = self.cursor >= self.length
 
     def _change_text(self, run: int, name: str, value: float, dropped: int) -> str:
         text = f"{self.race.runs[run].name}: {name} = {value:.4g} from {self.unit} {self.cursor} on"
@@ -403,6 +436,7 @@ class Playback:
         """New learning rates from the start (the sweep's best): every run restarts."""
         if not rates:
             return
+        self.setup.fold(keep=self._undone_by_an_event)
         for run, lr in rates.items():
             self.setup.set_lr(run, lr)
         self.reset()
@@ -442,147 +476,28 @@ class Playback:
 
     def current_scenario(self) -> Scenario:
         """The setup as it stands (start, view, every run's settings with the user's changes), as
-        a scenario that loads back to the same state (the `s` key)."""
-        return dataclasses.replace(self.scenario, runs=list(self.setup.settled()), speed=max(1, round(self.speed)),
+        a scenario that loads back to the same state (the `s` key). A change the scenario's
+        `set` events would undo stays at its step, as a `set` event of its own."""
+        runs = self.setup.settled(unless=self._undone_by_an_event)
+        kept = [e for e in self.setup.edits if self._undone_by_an_event(e)]
+        events = list(self.scenario.events)
+        for edit in kept:
+            value = settings_at(self.setup, self.scenario.events, edit.tick)[edit.run][edit.name]
+            events.append(Event(at=edit.tick, set={"run": edit.run, edit.name: value}))
+        events.sort(key=lambda e: e.at)
+        return dataclasses.replace(self.scenario, runs=list(runs), events=events, speed=max(1, round(self.speed)),
                                    start=tuple(float(x) for x in self.start) if self.scene.two_d else None,
                                    view=self.view.box if self.scene.two_d else None)
 
     def with_problem(self, kind: str, name: str | None) -> Scenario:
-        """The current runs, with the user's settings, on another problem from its default start."""
-        return dataclasses.replace(self.scenario, runs=list(self.setup.settled()), problem_type=kind,
+        """The current runs on another problem from its default start, with the settings they
+        have at the cursor (what the table shows)."""
+        now = settings_at(self.setup, self.scenario.events, self.cursor)
+        runs = [dataclasses.replace(run, lr=now[r]["lr"], hyper={k: v for k, v in now[r].items() if k != "lr"})
+                for r, run in enumerate(self.setup.runs)]
+        return dataclasses.replace(self.scenario, runs=runs, problem_type=kind,
                                    problem_name=name, problem_params={}, start=None, view=None, events=[],
                                    compat=None, clock="step", length=max(self.scenario.length, 200),
                                    title=f"{name or kind}: the runs of “{self.scenario.title}”",
                                    description=f"The runs of “{self.scenario.title}”, with their settings, "
                                                f"on {name or kind}.")
-
-    # --- building a frame ------------------------------------------------------------------------
-
-    def _settings_at(self, tick: int) -> list[dict[str, float]]:
-        """Each run's hyperparameters (not lr) in force after `tick`: the setup, then the
-        scenario's `set` events and the edits up to `tick`, in order."""
-        runs = self.setup.runs
-        values = [{k: float(r.hyper.get(k, v)) for k, v in RULES[r.rule].hyper.items()} for r in runs]
-        changes = [(e.at, 0, e.set) for e in self.scenario.events if e.set and e.at <= tick]
-        changes += [(e.tick, 1, e) for e in self.setup.edits if e.tick <= tick and e.name != "lr"]
-        for _, kind, change in sorted(changes, key=lambda c: (c[0], c[1])):
-            if kind == 0:
-                for name, value in change.items():
-                    if name not in ("run", "lr"):
-                        values[change["run"]][name] = float(value)
-            else:
-                values[change.run][change.name] = change.apply(values[change.run][change.name])
-        return values
-
-    def _status(self, run: int, tick: int) -> tuple[str, int | None]:
-        for label, at in (("diverged", self.race.diverged_at[run]), ("converged", self.race.converged_at[run])):
-            if 0 <= at <= tick:
-                return label, int(at)
-        return "running", None
-
-    def _stability(self, rule: str, lr: float, hyper: dict) -> Stability | None:
-        if self._eigen is None:
-            return None
-        lam_min, lam_max = self._eigen
-        if rule == "gd":
-            bound, how = 2 / lam_max, "GD: 2/λmax"
-        elif rule in ("momentum", "nesterov"):
-            beta = hyper["beta"]
-            # the EMA form is the heavy ball with lr·(1−β): stable while lr·(1−β)·λmax < 2(1+β)
-            bound, how = 2 * (1 + beta) / ((1 - beta) * lam_max), "EMA momentum: 2(1+β)/((1−β)λmax)"
-        else:
-            bound, how = None, "adaptive step: no fixed lr bound"
-        return Stability(kappa=lam_max / lam_min, lam_min=lam_min, lam_max=lam_max, gd_edge=2 / lam_max,
-                         best_gd_lr=2 / (lam_max + lam_min), bound=bound, bound_name=how,
-                         stable=None if bound is None else lr < bound)
-
-    def _accuracy_at(self, tick: int, params: np.ndarray) -> np.ndarray | None:
-        if not self.problem.classification:
-            return None
-        if tick not in self._accuracy:
-            if len(self._accuracy) > 64:
-                self._accuracy.clear()
-            with np.errstate(all="ignore"):
-                self._accuracy[tick] = self.problem.accuracy(params)
-        return self._accuracy[tick]
-
-    def _build_frame(self) -> Frame:
-        race, history, t = self.race, self.race.history, self.cursor
-        params = history.params[t] if history.params is not None else race.P
-        next_lr = history.lr[t + 1] if t < race.tick else race.next_rates()
-        settings = self._settings_at(t)
-        accuracy = self._accuracy_at(t, params)
-        f_star = self.problem.f_star
-        head_internals = race.internals() if t == race.tick and not history.keep_internals else None
-        kept = {}  # tick -> (the internals of the update ending there, which of them each run has)
-
-        def internals_at(tick, r):
-            if tick not in kept:
-                values = history.internals(tick)
-                kept[tick] = values, {k: ~np.all(np.isnan(v), axis=1) for k, v in values.items()}
-            values, has = kept[tick]
-            return {k: _frozen(v[r]) for k, v in values.items() if has[k][r]}
-
-        rows = []
-        for r, run in enumerate(race.runs):
-            status, status_at = self._status(r, t)
-            last_step = min(t, status_at) if status_at is not None else t
-            internals = layer_norms = None
-            equation = RULES[run.rule].equation_for(settings[r])
-            if last_step > 0 and history.keep_internals:
-                internals = internals_at(last_step, r)
-                if equation is RULES[run.rule].uncorrected:   # no v̂, ŝ: v and s are used as they are
-                    internals = {k: v for k, v in internals.items() if k not in ("v_hat", "s_hat")}
-            elif last_step > 0 and head_internals is not None:
-                layer_norms = self._layer_norms(head_internals, r)
-            loss = float(history.loss[t, r])
-            rows.append(RunRow(
-                index=r, name=run.name, rule=run.rule, batch=run.batch_label, lr=float(next_lr[r]),
-                hyper=settings[r], equation=equation, loss=loss,
-                gap=None if f_star is None else loss - f_star, grad_norm=float(history.grad_norm[t, r]),
-                status=status, status_at=status_at, last_step=last_step, params=_frozen(params[r]),
-                internals=internals, accuracy=None if accuracy is None else float(accuracy[r]),
-                stability=self._stability(run.rule, float(next_lr[r]), settings[r]), layer_norms=layer_norms))
-        path = None
-        if self.scene.two_d and history.params is not None:
-            path = _frozen(history.params[: t + 1])
-        probabilities = None
-        if self.scene.points is not None:
-            probabilities = self._probability_maker(params.copy())
-        return Frame(scene=self.scene, tick=t, head=race.tick, state=self.state, holding=self._holding,
-                     speed=self.speed, message=self.message, narration=self.narration(), runs=tuple(rows),
-                     start=_frozen(self.start.copy()), losses=_frozen(history.loss[: t + 1]), path=path,
-                     generation=self.generation, can_scrub=self.can_scrub, _probabilities=probabilities)
-
-    def _layer_norms(self, internals: dict, r: int):
-        """Per layer of a network, the size of each internal of run r's last update."""
-        if not hasattr(self.problem, "parameter_views"):
-            return None
-        keys = [k for k in INTERNAL_ROWS if k not in ("v_hat", "s_hat") and not np.all(np.isnan(internals[k][r]))]
-        views = {k: self.problem.parameter_views(internals[k][r:r + 1]) for k in keys}
-        names = list(self.problem.parameter_views(self.race.P[r:r + 1]))
-        return tuple((name, {k: float(np.sqrt(np.nansum(views[k][name] ** 2))) for k in keys}) for name in names)
-
-    def _probability_maker(self, params: np.ndarray):
-        predict = self.problem.predict
-
-        def probabilities(box, cols, pixel_rows):
-            (x0, x1), (y0, y1) = box
-            xs = x0 + (np.arange(cols) + 0.5) / cols * (x1 - x0)
-            ys = y1 - (np.arange(pixel_rows) + 0.5) / pixel_rows * (y1 - y0)
-            gx, gy = np.meshgrid(xs, ys)
-            prob = predict(params, np.stack([gx.ravel(), gy.ravel()], axis=1))
-            prob = np.nan_to_num(prob, nan=0.5).reshape(len(params), pixel_rows, cols)
-            return _frozen(prob)
-
-        return probabilities
-
-    def running_count(self) -> int:
-        return int(np.sum(self.race.status == RUNNING))
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    """A read-only view: a frame's arrays cannot be written through."""
-    v = a.view()
-    v.flags.writeable = False
-    return v

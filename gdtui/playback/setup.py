@@ -72,21 +72,22 @@ class Setup:
         """Forget the edits of a future that is being recomputed."""
         self.edits = [e for e in self.edits if e.tick <= tick]
 
-    def settled(self) -> tuple[RunConfig, ...]:
-        """The runs with every edit folded in: what a reset starts from, and what is saved."""
+    def settled(self, unless=lambda edit: False) -> tuple[RunConfig, ...]:
+        """The runs with the edits folded in (all but those `unless` picks): what a reset starts
+        from, and what is saved."""
         runs = list(self.runs)
         for e in self.edits:
-            runs[e.run] = with_value(runs[e.run], e.name, e.apply(value_of(runs[e.run], e.name)))
+            if not unless(e):
+                runs[e.run] = with_value(runs[e.run], e.name, e.apply(value_of(runs[e.run], e.name)))
         return tuple(runs)
 
-    def fold(self):
-        """A reset: the edits become the setup."""
-        self.runs = self.settled()
-        self.edits = []
+    def fold(self, keep=lambda edit: False):
+        """A reset: the edits become the setup, but those `keep` picks, which stay at their ticks."""
+        self.runs = self.settled(unless=keep)
+        self.edits = [e for e in self.edits if keep(e)]
 
     def set_lr(self, run: int, lr: float):
-        """A new rate for a run from its start (a sweep's best): the setup itself changes."""
-        self.fold()
+        """A new rate for a run from its start (a sweep's best)."""
         runs = list(self.runs)
         runs[run] = with_value(runs[run], "lr", lr)
         self.runs = tuple(runs)

@@ -120,16 +120,34 @@ def test_reset_restores_the_setup_including_key_changes():
     assert pb.cursor == 0 and pb.race.lr0[0] == 0.025 and pb.frame().runs[0].lr == 0.025
 
 
-def test_keys_change_the_setup_by_the_same_rule_whatever_events_did():
-    """The event at 10 sets GD's lr to 0.01; halving then gives 0.005 now and 0.025 after a
-    reset (the scenario's 0.05, halved); speed and zoom made by events are undone by a reset."""
+def test_a_change_after_an_event_that_sets_the_same_thing_stays_at_its_step():
+    """The event at 10 sets GD's lr to 0.01; halving at 12 gives 0.005. Moved to the start, the
+    change would be undone by the event at 10: a reset keeps it at step 12 (and a save writes it
+    there). Speed and zoom made by events are undone by a reset."""
     pb = lesson()
     pb.step(12)
     pb.select(0)
     pb.scale_lr(0.5)
     assert pb.race.lr0[0] == 0.005 and pb.frame().runs[0].lr == 0.005
     pb.reset()
-    assert pb.race.lr0[0] == 0.025 and pb.speed == 1 and pb.view.box == pb.view.home
+    assert pb.race.lr0[0] == 0.05 and pb.speed == 1 and pb.view.box == pb.view.home
+    pb.step(13)
+    assert pb.race.history.lr[11:14, 0].tolist() == [0.01, 0.01, 0.005]
+    saved = pb.current_scenario()
+    assert saved.runs[0].lr == 0.05
+    assert [(e.at, e.set) for e in saved.events if e.set and e.at == 12] == [(12, {"run": 0, "lr": 0.005})]
+    reloaded = Playback(saved, reading_holds=False)
+    reloaded.step(13)
+    np.testing.assert_array_equal(reloaded.race.history.params, pb.race.history.params)
+
+
+def test_a_change_before_any_event_on_it_becomes_the_setup():
+    pb = lesson()
+    pb.step(3)
+    pb.select(1)
+    pb.nudge_beta(up=True)     # Adam's β1 0.9 -> 0.95; the scenario sets β1 only at 20
+    pb.reset()
+    assert pb.race.get_hyper(1, "beta1") == 0.95 and pb.setup.edits == []
 
 
 def test_a_change_in_the_past_drops_the_future_and_recomputes_from_the_cursor():
@@ -275,3 +293,75 @@ def test_applying_a_sweeps_rate_restarts_with_it():
     frame = pb.frame()
     assert frame.tick == 0 and frame.runs[0].lr == 0.07 and "0.07" in frame.message
     assert pb.current_scenario().runs[0].lr == 0.07
+
+
+# --- found in review -------------------------------------------------------------------------
+
+def test_stepping_zero_ticks_changes_nothing():
+    pb = Playback(load("bowl"), reading_holds=False)
+    pb.step(0)
+    assert pb.frame().state is PlayState.PAUSED and pb.frame().message == "" and pb.frame().running == 4
+
+
+def test_a_frame_of_a_race_without_history_keeps_its_parameters():
+    sc = load("spiral")
+    sc.problem_params = dict(sc.problem_params, layers=[2, 48, 48, 1])   # R·D > 4096: no history kept
+    pb = Playback(sc, reading_holds=False)
+    pb.step(2)
+    frame = pb.frame()
+    kept = frame.runs[0].params.copy()
+    pb.step(3)
+    np.testing.assert_array_equal(frame.runs[0].params, kept)
+
+
+def test_going_back_before_the_end_stops_there_again():
+    pb = lesson()
+    pb.step(25)
+    pb.toggle_play()
+    play(pb, 20)
+    assert pb.frame().state is PlayState.AT_END
+    pb.back(10)
+    pb.toggle_play()
+    play(pb, 20)
+    assert pb.cursor == 30 and pb.frame().state is PlayState.AT_END
+
+
+def test_the_early_divergence_hint_names_every_run_that_diverged():
+    pb = Playback(load("ravine"), reading_holds=False)
+    pb.load(pb.with_problem("surface", "himmelblau"))
+    pb.step(6)
+    early = [row.name for row in pb.frame().runs if row.status == "diverged" and row.status_at <= 5]
+    assert len(early) >= 2 and all(name in pb.frame().message for name in early)
+
+
+def test_a_stopped_runs_rate_is_the_same_at_the_head_and_in_the_past():
+    sc = parse(LESSON[: LESSON.index("[[events]]")].replace(
+        'lr = 0.05', 'lr = 0.3\nschedule = { type = "exponential", gamma = 0.95 }'), "t.toml")
+    pb = Playback(sc, reading_holds=False)
+    pb.step(12)
+    assert pb.frame().runs[0].status == "diverged"
+    at_head = pb.frame().runs[0].lr
+    pb.step(1)
+    pb.back(1)
+    assert pb.frame().runs[0].lr == at_head
+
+
+def test_going_back_replays_from_the_nearest_checkpoint():
+    pb = Playback(load("ravine"), reading_holds=False)
+    pb.step(150)
+    old = pb.race.history.params.copy()
+    pb.back(10)                                   # at 140: the checkpoint at 128 is nearest
+    steps = []
+    original = pb.race.step
+    pb.race.step = lambda ticks=1: (steps.append(ticks), original(ticks))
+    pb.select(0)
+    pb.scale_lr(0.5)
+    assert len(steps) == 140 - 128
+    np.testing.assert_array_equal(pb.race.history.params, old[:141])
+
+
+def test_next_event_while_playing_plays_on():
+    pb = lesson()
+    pb.toggle_play()
+    pb.next_event()
+    assert pb.cursor == 5 and pb.frame().state is PlayState.PLAYING

@@ -214,3 +214,40 @@ def test_next_rates_are_the_rates_of_the_next_update():
     assert race.history.lr[1, 0] == 0.2 and race.next_rates()[0] == pytest.approx(0.1)
     race.step(1)
     assert race.history.lr[2, 0] == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("clock", ["step", "epoch"])
+def test_a_checkpoint_goes_on_exactly_as_the_race_did(clock):
+    """Mini-batch orders, their random streams, surface noise, schedules and optimizer states
+    all come back: the race from a checkpoint is bit for bit the race."""
+    runs = [RunConfig("SGD", "gd", 0.05, 1), RunConfig("MB", "momentum", 0.1, 8, hyper={"beta": 0.9}),
+            RunConfig("Adam", "adam", 0.05, 16, schedule={"type": "exponential", "gamma": 0.9}),
+            RunConfig("GD", "adagrad", 0.3)]
+    race = Race(linreg(), runs, (0.5, -1.0), clock=clock, seed=4)
+    race.step(7)
+    saved = race.checkpoint()
+    race.step(9)
+    after = {k: v.copy() for k, v in race.internals().items()}
+    params, losses = race.history.params.copy(), race.history.loss.copy()
+    race.restore(saved)
+    assert race.tick == 7 and len(race.history) == 8
+    np.testing.assert_array_equal(race.history.params, params[:8])
+    race.step(9)
+    np.testing.assert_array_equal(race.history.params, params)
+    np.testing.assert_array_equal(race.history.loss, losses)
+    for k, v in race.internals().items():
+        np.testing.assert_array_equal(v, after[k])
+
+
+def test_restoring_leaves_what_was_read_before_as_it_was():
+    race = Race(linreg(), [RunConfig("SGD", "gd", 0.05, 1)], (0.5, -1.0))
+    race.step(3)
+    saved = race.checkpoint()
+    race.step(3)
+    read = race.history.params        # a view a frame could hold
+    kept = read.copy()
+    race.restore(saved)
+    race.set_lr(0, 0.5)
+    race.step(5)                      # a different future, written after tick 3
+    np.testing.assert_array_equal(read, kept)
+    assert not np.array_equal(race.history.params[4:7], kept[4:7])

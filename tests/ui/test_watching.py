@@ -236,7 +236,7 @@ async def test_no_color_legend_shows_the_trail_glyphs(make_app, monkeypatch):
             assert f"{run_look(r).head}{run_look(r).trail} {name}" in legend
 
 
-@pytest.mark.parametrize("name", ["ravine", "course_moons"])
+@pytest.mark.parametrize("name", ["ravine", "rosenbrock", "course_moons", "spiral"])
 async def test_80x24_shows_every_name_the_narration_and_the_selected_runs_numbers(make_app, name):
     app = make_app(name)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -247,12 +247,17 @@ async def test_80x24_shows_every_name_the_narration_and_the_selected_runs_number
         for row in frame.runs:
             assert row.name in text
         assert flat(frame.narration.text) in flat(text)
-        selected = frame.runs[0]
-        assert f"{selected.loss:.4g}" in text
-        if selected.internals:      # the inspector's numbers
-            assert f"{selected.internals['g'][0]:+.4g}" in text
-        else:
-            assert "W1" in text and "b3" in text
+        for run in range(len(frame.runs)):       # whichever run is selected: its numbers, none cut
+            await pilot.press(str(run + 1))
+            await settle(app, pilot)
+            inspector = widget_text(app.screen.query_one("#inspector"))
+            row = app.playback.frame().runs[run]
+            assert "…" not in inspector and row.name in inspector
+            if row.internals:
+                assert f"{row.internals['g'][0]:+.3g}" in inspector
+            else:
+                assert "W1" in inspector and "b3" in inspector
+                assert f"{row.layer_norms[0][1]['g']:.2g}" in inspector
 
 
 # --- part 4: narration you can follow --------------------------------------------------------------

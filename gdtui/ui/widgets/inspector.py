@@ -58,31 +58,31 @@ class Inspector(TextPanel):
             parts.append(Text(f"no {unit} yet", style=MUTED))
         elif row.internals is not None:
             parts += [Text(label, style=MUTED)] if label else []
-            parts.append(self._internals_table(row, frame.scene.param_names, corner))
+            parts.append(self._internals_table(row, frame.scene.param_names, corner, ".3g" if compact else ".4g"))
         elif row.layer_norms is not None:
             parts += [Text(label, style=MUTED)] if label else []
-            parts.append(self._layer_table(row, corner or "layer"))
+            parts.append(self._layer_table(row, corner or "layer", ("g", "step") if compact else None))
         else:
             parts.append(Text(f"the numbers of past {unit}s are not kept for a network this size", style=MUTED))
         parts += stability_lines(row, compact)
         self.show(Group(*parts))
 
     @staticmethod
-    def _internals_table(row, names, corner: str) -> Table:
+    def _internals_table(row, names, corner: str, digits: str) -> Table:
         table = Table(box=None, padding=(0, 1), header_style=f"bold {MUTED}")
         table.add_column(corner)
         for name in names:
             table.add_column(name, justify="right")
         for key, label in ROWS:
             if key in row.internals:
-                table.add_row(label, *(f"{v:+.4g}" for v in row.internals[key]))
+                table.add_row(label, *(f"{v:+{digits}}" for v in row.internals[key]))
         return table
 
     @staticmethod
-    def _layer_table(row, corner: str) -> Table:
+    def _layer_table(row, corner: str, only=None) -> Table:
         """Many parameters (the MLP): the size of each internal, layer by layer (v̂ and ŝ are v
-        and s rescaled: for a summary their sizes add nothing)."""
-        keys = [(k, label) for k, label in ROWS if k in row.layer_norms[0][1]]
+        and s rescaled: for a summary their sizes add nothing). `only`: these internals."""
+        keys = [(k, label) for k, label in ROWS if k in row.layer_norms[0][1] and (only is None or k in only)]
         table = Table(box=None, padding=(0, 1), header_style=f"bold {MUTED}")
         table.add_column(corner)
         for _, label in keys:
