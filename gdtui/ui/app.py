@@ -123,14 +123,19 @@ class GdtuiApp(App):
     def action_home_view(self):
         self._do(self.playback.home_view)
 
+    # (a screen over the race pauses it: nothing should fly past while the student reads)
+
     def action_help(self):
+        self._do(self.playback.pause)
         self.push_screen(HelpScreen())
 
     def action_narration_log(self):
         pb = self.playback
+        self._do(pb.pause)
         self.push_screen(NarrationLog(pb.scene, pb.narrations_so_far(), pb.cursor))
 
     def action_save(self):
+        self._do(self.playback.pause)
         self.push_screen(SaveScreen(free_name(Path(self.playback.scenario.source).stem)), self.save_to)
 
     def save_to(self, path: str | None):
@@ -154,6 +159,7 @@ class GdtuiApp(App):
             self._do(self.playback.apply_rates, rates)
 
     def action_pick_problem(self):
+        self._do(self.playback.pause)
         self.push_screen(ProblemPicker(), self._picked)
 
     def _picked(self, choice):

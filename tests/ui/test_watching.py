@@ -286,6 +286,17 @@ async def test_the_narration_log_has_every_narration_so_far(make_app):
         assert not isinstance(app.screen, NarrationLog)
 
 
+async def test_a_screen_over_the_race_pauses_it(make_app):
+    app = make_app("bowl")
+    async with app.run_test(size=(120, 40)) as pilot:
+        for key in ("e", "question_mark", "p"):
+            await pilot.press("space")
+            assert app.playback.playing
+            await pilot.press(key)
+            assert not app.playback.playing
+            await pilot.press("escape")
+
+
 async def test_a_narration_holds_playback_until_it_can_be_read(make_app):
     app = make_app("ravine", frame_rate=100)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -311,3 +322,20 @@ async def test_the_sweep_applies_a_runs_best_rate(make_app):
         frame = app.playback.frame()
         assert frame.runs[0].lr == best and frame.tick == 0 and "sweep's best" in status_line(app)
         assert frame.runs[1].lr == load("bowl").runs[1].lr      # the others keep theirs
+
+
+async def test_the_ravines_zig_zag_is_in_plain_sight_at_step_80(make_app):
+    """Issue #10, part 3: GD's zig-zag must be visible at step 80 of the default scenario
+    without a key press: the lesson selects GD and puts it in the spotlight at 8, so every cell
+    of its path is drawn by GD itself, in full colour, on top of the dimmed others."""
+    app = make_app("ravine")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.playback.step(80)
+        await settle(app, pilot)
+        surface = app.screen.query_one(SurfaceView)
+        gd = surface._bits[0] > 0
+        trail = gd & (surface._glyphs >= 0x2800) & (surface._glyphs < 0x2900)
+        assert trail.sum() > 100
+        assert np.all(surface._inks[trail] == overlay.ink(0, overlay.BRIGHT))
+        others = (surface._glyphs != 0) & ~gd & (surface._inks < 5 * overlay.KINDS)
+        assert np.all(surface._inks[others] % overlay.KINDS >= overlay.DIM)

@@ -24,9 +24,11 @@ class LossPlot(FramePanel, PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
+        monochrome = self.app.no_color  # without colour, each run's line is drawn with its trail glyph
         for line in chart.lines:
-            color = run_look(line.run).color
-            plt.plot(line.x, line.y, marker="braille", color=rgb(dim_color(color) if line.dimmed else color))
+            look = run_look(line.run)
+            plt.plot(line.x, line.y, marker=look.trail if monochrome else "braille",
+                     color=rgb(dim_color(look.color) if line.dimmed else look.color))
         if chart.y_ticks:
             plt.yticks([p for p, _ in chart.y_ticks], [label for _, label in chart.y_ticks])
         if chart.y_range:
