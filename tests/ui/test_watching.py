@@ -338,4 +338,4 @@ async def test_the_ravines_zig_zag_is_in_plain_sight_at_step_80(make_app):
         assert trail.sum() > 100
         assert np.all(surface._inks[trail] == overlay.ink(0, overlay.BRIGHT))
         others = (surface._glyphs != 0) & ~gd & (surface._inks < 5 * overlay.KINDS)
-        assert np.all(surface._inks[others] % overlay.KINDS >= overlay.DIM)
+        assert np.all(np.isin(surface._inks[others] % overlay.KINDS, [overlay.DIM, overlay.HEAD_DIM]))
