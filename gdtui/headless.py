@@ -30,7 +30,7 @@ def _finite(x) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def hyper_values(rule: str, hyper: dict[str, float]) -> dict:
+def hyper_values(hyper: dict[str, float]) -> dict:
     """Hyperparameters as a scenario file spells them: flags (bias_correction) are booleans."""
     return {k: bool(v) if k in FLAGS else v for k, v in hyper.items()}
 
@@ -49,7 +49,7 @@ def run_summaries(race: Race) -> list[dict]:
             "optimizer": run.rule,
             "batch": run.batch,
             "lr": float(race.lr0[i]),
-            "hyper": hyper_values(run.rule, {k: race.get_hyper(i, k) for k in RULES[run.rule].hyper}),
+            "hyper": hyper_values({k: race.get_hyper(i, k) for k in RULES[run.rule].hyper}),
             "status": race.status_name(i),
             "diverged_at": int(race.diverged_at[i]) if race.diverged_at[i] >= 0 else None,
             "converged_at": int(race.converged_at[i]) if race.converged_at[i] >= 0 else None,

@@ -22,6 +22,7 @@ import numpy as np
 
 from .core.race import DIVERGED, Race
 from .errors import GdtuiError
+from .render.palette import rgb, run_look
 from .scenario import Scenario
 
 DEFAULT_RANGE = (1e-4, 10.0)
@@ -93,8 +94,8 @@ def summarize(scenario: Scenario, race: Race, lrs: np.ndarray) -> dict:
     eig = race.problem.hessian_eigenvalues()
     if eig is not None:
         theory = {"lambda_min": eig[0], "lambda_max": eig[1], "gd_edge": 2 / eig[1]}
-    return {"scenario": scenario.title, "clock": scenario.clock, "steps": race.tick, "lr_min": float(lrs[0]), "lr_max": float(lrs[-1]),
-            "points": n, "f_star": race.problem.f_star, "theory": theory, "runs": out}
+    return {"scenario": scenario.title, "clock": scenario.clock, "steps": race.tick, "lr_min": float(lrs[0]),
+            "lr_max": float(lrs[-1]), "points": n, "f_star": race.problem.f_star, "theory": theory, "runs": out}
 
 
 def length_text(result: dict) -> str:
@@ -114,15 +115,10 @@ def explanation(result: dict) -> str:
 
 
 def run_color(k: int) -> tuple[int, int, int]:
-    from .render.palette import run_look
-
-    color = run_look(k).color
-    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return rgb(run_look(k).color)
 
 
 def run_glyph(k: int) -> str:
-    from .render.palette import run_look
-
     return run_look(k).head
 
 
@@ -171,7 +167,7 @@ def legend(result: dict):
     for k, run in enumerate(result["runs"]):
         if k:
             line.append("   ")
-        line.append(f"{run_glyph(k)} {run['name']}", style="#%02x%02x%02x" % run_color(k))
+        line.append(f"{run_glyph(k)} {run['name']}", style=run_look(k).color)
     return line
 
 

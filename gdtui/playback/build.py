@@ -7,11 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.optimizers import RULES
-from ..core.race import RUNNING, Race
+from ..core.race import INTERNAL_KEYS, RUNNING, Race
 from .frame import Frame, RunRow, Stability
 from .setup import Setup
-
-INTERNAL_ROWS = ("g", "v", "s", "v_hat", "s_hat", "d", "step")
 
 
 def frozen(a: np.ndarray) -> np.ndarray:
@@ -139,7 +137,7 @@ class FrameBuilder:
         """Per layer of a network, the size of each internal of run r's last update."""
         if not hasattr(self.problem, "parameter_views"):
             return None
-        keys = [k for k in INTERNAL_ROWS if k not in ("v_hat", "s_hat") and not np.all(np.isnan(internals[k][r]))]
+        keys = [k for k in INTERNAL_KEYS if k not in ("v_hat", "s_hat") and not np.all(np.isnan(internals[k][r]))]
         views = {k: self.problem.parameter_views(internals[k][r:r + 1]) for k in keys}
         names = list(views[keys[0]]) if keys else []
         return tuple((name, {k: float(np.sqrt(np.nansum(views[k][name] ** 2))) for k in keys}) for name in names)

@@ -27,11 +27,11 @@ import math
 import numpy as np
 
 from ..scenario import Event, Scenario
-from ..timeline import apply_changes, events_at
+from ..timeline import apply_changes
 from .build import FrameBuilder, frozen, settings_at
 from .frame import Frame, Narration, PlayState, Scene
 from .setup import Edit, Setup, beta_name
-from .view import TRAIL_TEXT, ZOOM_STEP, View
+from .view import TRAIL_TEXT, View
 
 SPEEDS = (0.125, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 50, 100, 200, 500)
 FRAME_RATE = 30.0
@@ -251,7 +251,7 @@ class Playback:
         """The cursor arrived at `tick`: the other effects of its events. True if playing
         should stop here (a narration to read, a pause)."""
         stop = False
-        for event in events_at(self.scenario.events, tick):
+        for event in self._events.get(tick, []):
             if event.speed:
                 self.speed = event.speed
             if event.focus is not None:
@@ -463,8 +463,9 @@ class Playback:
         self.message = TRAIL_TEXT[self.view.trails].format(fade=self.view.fade_after, unit=self.unit)
         self._changed()
 
-    def zoom(self, zoom_in: bool, centre=None):
-        self.view = self.view.zoomed(ZOOM_STEP if zoom_in else 1 / ZOOM_STEP, centre)
+    def zoom(self, factor: float, centre=None):
+        """Zoom the view by `factor` (> 1: in) about `centre` (data coordinates; None: the middle)."""
+        self.view = self.view.zoomed(factor, centre)
 
     def pan(self, fx: float, fy: float):
         self.view = self.view.panned(fx, fy)

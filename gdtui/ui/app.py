@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 
-from ..playback import FRAME_RATE, Playback
+from ..playback import FRAME_RATE, ZOOM_STEP, Playback
 from ..scenario import Scenario, load
 from .keys import KEYS
 from .screens.help import HelpScreen
@@ -115,7 +115,7 @@ class GdtuiApp(App):
             self.race_screen.toggle_class("no-inspector")
 
     def action_zoom(self, zoom_in: bool):
-        self._do(self.playback.zoom, zoom_in)
+        self._do(self.playback.zoom, ZOOM_STEP if zoom_in else 1 / ZOOM_STEP)
 
     def action_pan(self, fx: float, fy: float):
         self._do(self.playback.pan, fx, fy)
@@ -183,8 +183,7 @@ class GdtuiApp(App):
         self._do(self.playback.restart_from, message.point)
 
     def on_surface_view_zoomed(self, message: SurfaceView.Zoomed):
-        self.playback.view = self.playback.view.zoomed(message.factor, message.centre)
-        self.publish()
+        self._do(self.playback.zoom, message.factor, message.centre)
 
     def on_surface_view_run_clicked(self, message: SurfaceView.RunClicked):
         self.action_select(message.run)
