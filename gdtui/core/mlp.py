@@ -125,6 +125,14 @@ class MLP(Problem):
             return 1 - A * A
         return A * (1 - A)
 
+    def _act_second(self, Z, A):
+        """g''(Z): zero for relu (almost everywhere), −2A(1−A²) for tanh, A(1−A)(1−2A) for sigmoid."""
+        if self.activation == "relu":
+            return np.zeros_like(Z)
+        if self.activation == "tanh":
+            return -2 * A * (1 - A * A)
+        return A * (1 - A) * (1 - 2 * A)
+
     def _hidden_buffers(self, R, B):
         """[A[l]; 1] for each hidden layer, reused between calls of the same shape."""
         key = (R, B)
@@ -176,6 +184,57 @@ class MLP(Problem):
 
     def loss(self, P):
         return self.value_and_grad(P)[0]
+
+    # --- curvature ----------------------------------------------------------------------
+
+    def hessian_vector_products(self, P, V):
+        """H(P[n])·V[n] for each row n of P and V (N, D), on the full data: the backward pass
+        differentiated along V (Pearlmutter's R-operator), so exact, in one batched pass."""
+        N, m = len(P), self.n_samples
+        Ms, RMs = self.matrices(P), self.matrices(V)
+        A0 = self.XT1[None]
+        Abar, RAbar, Zs, RZs = [A0], [None], [None], [None]   # [A; 1] and R{[A; 1]} per layer
+        for l, (M, RM) in enumerate(zip(Ms, RMs), start=1):
+            Z = M @ Abar[-1]
+            RZ = RM @ Abar[-1] if RAbar[-1] is None else RM @ Abar[-1] + M @ RAbar[-1]
+            Zs.append(Z)
+            RZs.append(RZ)
+            if l < self.L:
+                A = self._act(Z, np.empty_like(Z))
+                RA = self._act_grad(Z, A) * RZ
+                Abar.append(np.concatenate([A, np.ones((N, 1, m))], axis=1))
+                RAbar.append(np.concatenate([RA, np.zeros((N, 1, m))], axis=1))
+            else:
+                AL = sigmoid(Z)
+        dZ = (AL - self.Y) / m
+        RdZ = AL * (1 - AL) * RZs[-1] / m
+        out = np.empty_like(P)
+        Rd = self.matrices(out)
+        for l in range(self.L, 0, -1):
+            Rd[l - 1][:] = RdZ @ Abar[l - 1].transpose(0, 2, 1)
+            if RAbar[l - 1] is not None:
+                Rd[l - 1] += dZ @ RAbar[l - 1].transpose(0, 2, 1)
+            if l > 1:
+                W, RW = Ms[l - 1][:, :, :-1], RMs[l - 1][:, :, :-1]
+                dA = W.transpose(0, 2, 1) @ dZ
+                RdA = RW.transpose(0, 2, 1) @ dZ + W.transpose(0, 2, 1) @ RdZ
+                Z, A = Zs[l - 1], Abar[l - 1][:, :-1]
+                slope = self._act_grad(Z, A)
+                dZ, RdZ = dA * slope, RdA * slope + dA * self._act_second(Z, A) * RZs[l - 1]
+        return out
+
+    def hessian(self, P, rows_per_pass: int = 1024):
+        """The exact Hessian at each row of P: (R, D, D), D products with the unit vectors per
+        row, batched `rows_per_pass` products at a time (memory: rows × widest layer × samples)."""
+        R, D = P.shape
+        points = np.repeat(P, D, axis=0)
+        units = np.tile(np.eye(D), (R, 1))
+        out = np.empty((R * D, D))
+        for lo in range(0, R * D, rows_per_pass):
+            hi = min(lo + rows_per_pass, R * D)
+            out[lo:hi] = self.hessian_vector_products(points[lo:hi], units[lo:hi])
+        H = out.reshape(R, D, D)
+        return (H + H.transpose(0, 2, 1)) / 2   # exact up to rounding: symmetric by construction
 
     def predict(self, P, points=None):
         """Output probability of each run at each point: (R, N); points (N, 2), default the data.

@@ -68,6 +68,11 @@ class LinearRegression(Problem):
         wr = weight * r
         return np.sum(wr * r, axis=1), 2 * np.stack([np.sum(wr * xb, axis=1), np.sum(wr, axis=1)], axis=1)
 
+    quadratic = True
+
+    def hessian(self, P):
+        return np.broadcast_to(2 * self.A, (len(P), 2, 2)).copy()
+
     def hessian_eigenvalues(self):
         lam = np.linalg.eigvalsh(2 * self.A)
         return float(lam[0]), float(lam[1])
@@ -126,6 +131,13 @@ class LogisticRegression(Problem):
         loss = np.sum(weight * (np.logaddexp(0, z) - yb * z), axis=1)
         e = weight * (sigmoid(z) - yb)
         return loss, np.stack([np.sum(e * xb, axis=1), np.sum(e, axis=1)], axis=1)
+
+    def hessian(self, P):
+        """mean of p(1−p)·[x, 1][x, 1]ᵀ, p = sigmoid(w·x + b)."""
+        p = sigmoid(P[:, :1] * self.x + P[:, 1:])
+        c = p * (1 - p) / self.n_samples
+        hxx, hxy, hyy = np.sum(c * self.x**2, axis=1), np.sum(c * self.x, axis=1), np.sum(c, axis=1)
+        return np.stack([np.stack([hxx, hxy], axis=-1), np.stack([hxy, hyy], axis=-1)], axis=-2)
 
     def accuracy(self, P):
         z = P[:, :1] * self.x + P[:, 1:]

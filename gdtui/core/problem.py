@@ -51,6 +51,12 @@ class Problem:
         """(loss on the batch (R,), gradient on the batch (R, D))."""
         raise NotImplementedError
 
+    quadratic: bool = False            # a constant Hessian: the theory holds everywhere, not just locally
+
+    def hessian(self, P: np.ndarray) -> np.ndarray:
+        """The exact Hessian of the full-batch loss at each row of P: shape (R, D, D)."""
+        raise NotImplementedError
+
     def hessian_eigenvalues(self) -> tuple[float, float] | None:
         """(lambda_min, lambda_max) for quadratics, else None."""
         return None

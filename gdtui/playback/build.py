@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core import theory
 from ..core.optimizers import RULES
 from ..core.race import INTERNAL_KEYS, RUNNING, Race
 from .frame import Frame, RunRow, Stability
@@ -37,22 +38,13 @@ def settings_at(setup: Setup, events, tick: int) -> list[dict[str, float]]:
     return values
 
 
-def stability(eigen, rule: str, lr: float, hyper: dict) -> Stability | None:
-    """On a quadratic: its curvature facts, and the largest stable lr for the run's rule."""
-    if eigen is None:
+def stability(lam, rule: str, lr: float, hyper: dict, local: bool) -> Stability | None:
+    """The theory's verdict on a run (core.theory), for the frame."""
+    if lam is None or not np.all(np.isfinite(lam)):
         return None
-    lam_min, lam_max = eigen
-    if rule == "gd":
-        bound, how = 2 / lam_max, "GD: 2/λmax"
-    elif rule in ("momentum", "nesterov"):
-        beta = hyper["beta"]
-        # the EMA form is the heavy ball with lr·(1−β): stable while lr·(1−β)·λmax < 2(1+β)
-        bound, how = 2 * (1 + beta) / ((1 - beta) * lam_max), "EMA momentum: 2(1+β)/((1−β)λmax)"
-    else:
-        bound, how = None, "adaptive step: no fixed lr bound"
-    return Stability(kappa=lam_max / lam_min, lam_min=lam_min, lam_max=lam_max, gd_edge=2 / lam_max,
-                     best_gd_lr=2 / (lam_max + lam_min), bound=bound, bound_name=how,
-                     stable=None if bound is None else lr < bound)
+    v = theory.verdict(rule, lr, hyper, lam, local=local)
+    return Stability(local=local, lam_min=v.lam_min, lam_max=v.lam_max, rate=v.predicted_rate,
+                     bound=v.stable_lr_max, bound_name=v.formula, stable=v.stable)
 
 
 class FrameBuilder:
@@ -61,7 +53,9 @@ class FrameBuilder:
     def __init__(self, problem, scene):
         self.problem = problem
         self.scene = scene
-        self.eigen = problem.hessian_eigenvalues()
+        # the curvature: a quadratic's once; a 2D surface's at each run's point (cheap, exact)
+        self.curved = theory.has_curvature(problem) and problem.dim == 2
+        self.constant = theory.spectrum(problem, np.zeros((1, 2)))[0][0] if self.curved and problem.quadratic else None
         self._accuracy: dict[tuple[int, int], np.ndarray] = {}
 
     def accuracy(self, generation: int, tick: int, params: np.ndarray) -> np.ndarray | None:
@@ -99,6 +93,7 @@ class FrameBuilder:
             values, has = kept[step]
             return {k: frozen(v[r]) for k, v in values.items() if has[k][r]}
 
+        lams = self.eigenvalues(params)
         rows = []
         for r, run in enumerate(race.runs):
             status, status_at = self.status(race, r, t)
@@ -119,11 +114,21 @@ class FrameBuilder:
                 grad_norm=float(history.grad_norm[t, r]), status=status, status_at=status_at,
                 last_step=last_step, params=frozen(params[r]), internals=internals,
                 accuracy=None if accuracy is None else float(accuracy[r]),
-                stability=stability(self.eigen, run.rule, float(next_lr[r]), hyper), layer_norms=layer_norms))
+                stability=None if lams is None else stability(lams[r], run.rule, float(next_lr[r]), hyper,
+                                                              local=self.constant is None),
+                layer_norms=layer_norms))
         path = frozen(history.params[: t + 1]) if self.scene.two_d and history.params is not None else None
         probabilities = self.probability_maker(params.copy()) if self.scene.points is not None else None
         return Frame(scene=self.scene, tick=t, head=race.tick, runs=tuple(rows), losses=frozen(history.loss[: t + 1]),
                      path=path, can_scrub=history.params is not None, _probabilities=probabilities, **shown)
+
+    def eigenvalues(self, params: np.ndarray) -> np.ndarray | None:
+        """(R, D) Hessian eigenvalues at each run's point, or None (no cheap exact Hessian)."""
+        if not self.curved:
+            return None
+        if self.constant is not None:
+            return np.broadcast_to(self.constant, params.shape)
+        return theory.spectrum(self.problem, params)[0]
 
     @staticmethod
     def status(race: Race, run: int, tick: int) -> tuple[str, int | None]:

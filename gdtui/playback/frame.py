@@ -39,16 +39,30 @@ class Narration:
 
 @dataclass(frozen=True, eq=False)
 class Stability:
-    """What a quadratic's curvature says about a run's learning rate."""
+    """What the curvature says about a run's learning rate (core.theory's verdict): on a
+    quadratic for good, elsewhere `local`ly, at the run's current point."""
 
-    kappa: float
+    local: bool
     lam_min: float
     lam_max: float
-    gd_edge: float                 # 2/λmax
-    best_gd_lr: float              # 2/(λmax + λmin)
+    rate: float | None             # the predicted factor ρ per step; None: no theory for the rule
     bound: float | None            # the largest stable lr for this run's rule and β; None: no fixed bound
     bound_name: str                # how the bound was obtained, or why there is none
     stable: bool | None
+
+    @property
+    def kappa(self) -> float | None:
+        return self.lam_max / self.lam_min if self.lam_min > 0 else None
+
+    @property
+    def gd_edge(self) -> float | None:
+        """2/λmax: plain GD's edge."""
+        return 2 / self.lam_max if self.lam_max > 0 else None
+
+    @property
+    def best_gd_lr(self) -> float | None:
+        """2/(λmax + λmin): the GD rate that contracts both ends of the spectrum equally."""
+        return 2 / (self.lam_max + self.lam_min) if self.lam_min > 0 else None
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,7 +85,7 @@ class RunRow:
     params: np.ndarray             # (D,)
     internals: Mapping[str, np.ndarray] | None  # the numbers of the update that ended at last_step
     accuracy: float | None         # classification problems
-    stability: Stability | None    # quadratic problems
+    stability: Stability | None    # problems with an exact Hessian of size 2
     layer_norms: tuple[tuple[str, Mapping[str, float]], ...] | None = None
     # many parameters (the MLP): per layer (W1, b1, ...) the size of each internal of the last update
 

@@ -20,21 +20,29 @@ def last_step_text(row, unit: str, tick: int) -> str:
 
 
 def stability_lines(row, compact: bool = False) -> list[Text]:
+    """The curvature facts and the theory's verdict on the run's lr (core.theory)."""
     s = row.stability
     if s is None:
         return []
-    if compact:
-        facts = Text(f"κ {s.kappa:.3g} · 2/λmax {s.gd_edge:.3g} · best lr {s.best_gd_lr:.3g}", style=MUTED)
+    where = "here: " if s.local else ""
+    if s.kappa is not None:
+        facts = (f"{where}κ {s.kappa:.3g} · 2/λmax {s.gd_edge:.3g} · best lr {s.best_gd_lr:.3g}" if compact else
+                 f"{where}κ {s.kappa:.4g}  λmax {s.lam_max:.4g}  2/λmax {s.gd_edge:.4g}  "
+                 f"best GD lr 2/(λmax+λmin) {s.best_gd_lr:.4g}")
     else:
-        facts = Text(f"κ {s.kappa:.4g}  λmax {s.lam_max:.4g}  2/λmax {s.gd_edge:.4g}  "
-                     f"best GD lr 2/(λmax+λmin) {s.best_gd_lr:.4g}", style=MUTED)
-    if s.bound is None:
-        return [facts, Text(s.bound_name, style=MUTED)]
+        facts = f"{where}λ {s.lam_min:.3g}, {s.lam_max:.3g}" + ("" if s.lam_min > 0 else " (negative curvature)")
+    lines = [Text(facts, style=MUTED)]
+    if s.rate is None:
+        return lines + [Text(s.bound_name, style=MUTED)]
     verdict = "stable" if s.stable else "UNSTABLE"
+    style = "green" if s.stable else "bold red"
+    rate = f"ρ {s.rate:.3g}/{'step' if compact else 'step predicted'}"
+    if s.bound == 0:   # negative curvature: no lr is stable
+        return lines + [Text(f"{where}{rate}: {verdict}" + ("" if compact else f" ({s.bound_name})"), style=style)]
     how = "" if compact else f" ({s.bound_name})"
-    text = Text(f"lr {row.lr:.4g} {'<' if s.stable else '≥'} {s.bound:.4g}{how}: {verdict}",
-                style="green" if s.stable else "bold red")
-    return [facts, text]
+    lines.append(Text(f"{where}lr {row.lr:.4g} {'<' if s.stable else '≥'} {s.bound:.4g}{how}: {verdict}, {rate}",
+                      style=style))
+    return lines
 
 
 class Inspector(TextPanel):

@@ -1,0 +1,195 @@
+"""Why a run converges, oscillates or blows up: the linear theory of the update rules.
+
+On a quadratic f = ½·eᵀHe (e: the distance to the minimum) every eigen-direction of
+H moves on its own. Along one with eigenvalue λ, one step of a rule is a fixed linear
+map of its state, so the error shrinks per step by that map's spectral radius ρ:
+
+    GD          e' = (1 − αλ)·e                                   ρ = |1 − αλ|
+    momentum    v' = β·v + (1−β)·λe,  e' = e − α·v'                (the course's EMA form)
+    nesterov    v' = β·v + (1−β)·λ(e − αβ·v),  e' = e − α·v'       (gdtui's look-ahead form)
+
+With a = α(1−β)λ and u = α·v the momentum map is [[1−a, −β], [a, β]] and Nesterov's is
+(1−a)·[[1, −β], [a/(1−a), β]] = [[1−a, −β(1−a)], [a, β(1−a)]]. A run's predicted rate is
+the largest ρ over the spectrum; its stable edge is the largest α with ρ < 1, which the
+Jury conditions on trace and determinant give in closed form:
+
+    GD 2/λmax     momentum 2(1+β)/((1−β)·λmax)     nesterov 2(1+β)/((1+2β)(1−β)·λmax)
+
+GD is momentum with β = 0, so one (lr, β) map holds the whole family. Adaptive rules
+(Adam, RMSprop, Adagrad, Adadelta) change their own step with the gradient's history:
+they have no fixed linear map, and this module says so rather than guess.
+
+Off quadratics the same numbers, taken at the Hessian of the run's current point, are
+*local*: they say what the next steps do while the curvature stays as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+THEORY_RULES = ("gd", "momentum", "nesterov")
+NO_THEORY = "an adaptive rule: its step depends on the gradients so far, so no fixed lr bound"
+
+
+def beta_of(rule: str, hyper: dict) -> float:
+    """The momentum coefficient of a rule in the family (GD: 0)."""
+    return 0.0 if rule == "gd" else float(hyper["beta"])
+
+
+def step_matrix(rule: str, lr, beta, lam) -> np.ndarray:
+    """The per-step linear map of (e, α·v) along an eigenvalue λ: shape (..., 2, 2)."""
+    lr, beta, lam = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (lr, beta, lam)))
+    if rule == "gd":
+        beta = np.zeros_like(beta)
+    a = lr * (1 - beta) * lam
+    M = np.empty(a.shape + (2, 2))
+    if rule == "nesterov":
+        M[..., 0, 0], M[..., 0, 1], M[..., 1, 0], M[..., 1, 1] = 1 - a, -beta * (1 - a), a, beta * (1 - a)
+    elif rule in ("gd", "momentum"):
+        M[..., 0, 0], M[..., 0, 1], M[..., 1, 0], M[..., 1, 1] = 1 - a, -beta, a, beta
+    else:
+        raise KeyError(rule)
+    return M
+
+
+def rate(rule: str, lr, beta, lam) -> np.ndarray:
+    """The spectral radius ρ of the step map: the error's factor per step along λ
+    (broadcast over arrays of lr, β and λ)."""
+    M = step_matrix(rule, lr, beta, lam)
+    trace = M[..., 0, 0] + M[..., 1, 1]
+    det = M[..., 0, 0] * M[..., 1, 1] - M[..., 0, 1] * M[..., 1, 0]
+    root = np.sqrt((trace * trace - 4 * det).astype(complex))
+    return np.maximum(np.abs((trace + root) / 2), np.abs((trace - root) / 2))
+
+
+def edge_factor(rule: str, beta: float) -> float:
+    """c such that the stable edge is c/λmax (closed forms in the module's docstring)."""
+    if rule == "gd":
+        return 2.0
+    if rule == "momentum":
+        return 2 * (1 + beta) / (1 - beta)
+    if rule == "nesterov":
+        return 2 * (1 + beta) / ((1 + 2 * beta) * (1 - beta))
+    raise KeyError(rule)
+
+
+EDGE_FORMULAS = {"gd": "2/λmax", "momentum": "2(1+β)/((1−β)λmax)", "nesterov": "2(1+β)/((1+2β)(1−β)λmax)"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the theory says about one run at one point."""
+
+    rule: str
+    eigenvalues: tuple[float, ...]   # the Hessian's, ascending
+    local: bool                      # at the run's current point (not a quadratic's constant H)
+    rates: tuple[float, ...] | None  # ρ along each eigen-direction (None: no theory for the rule)
+    predicted_rate: float | None     # the largest ρ
+    stable_lr_max: float | None      # the edge; 0.0: no lr is stable (negative curvature)
+    formula: str                     # how the edge was found, or why there is none
+
+    @property
+    def stable(self) -> bool | None:
+        return None if self.predicted_rate is None else self.predicted_rate < 1
+
+    @property
+    def lam_min(self) -> float:
+        return self.eigenvalues[0]
+
+    @property
+    def lam_max(self) -> float:
+        return self.eigenvalues[-1]
+
+
+def verdict(rule: str, lr: float, hyper: dict, eigenvalues, local: bool = False) -> Verdict:
+    """The theory's verdict for a run with this rule and settings on this spectrum."""
+    lam = tuple(float(v) for v in np.sort(np.asarray(eigenvalues, dtype=float)))
+    if rule not in THEORY_RULES or not all(np.isfinite(lam)):
+        why = NO_THEORY if rule not in THEORY_RULES else "the curvature here is not finite"
+        return Verdict(rule, lam, local, None, None, None, why)
+    beta = beta_of(rule, hyper)
+    rates = tuple(float(r) for r in rate(rule, lr, beta, np.array(lam)))
+    if lam[0] < 0:
+        edge, formula = 0.0, "negative curvature: no lr is stable along it"
+    elif lam[-1] == 0:
+        edge, formula = float("inf"), "no curvature: any lr"
+    else:
+        edge, formula = edge_factor(rule, beta) / lam[-1], EDGE_FORMULAS[rule]
+    return Verdict(rule, lam, local, rates, max(rates), edge, formula)
+
+
+# --- curvature of a problem ---------------------------------------------------------
+
+def spectrum(problem, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvalues (R, D), ascending, and eigenvectors (R, D, D; columns) of the exact
+    Hessian at each row of P."""
+    with np.errstate(all="ignore"):
+        H = problem.hessian(np.asarray(P, dtype=float))
+    finite = np.all(np.isfinite(H), axis=(1, 2))
+    lam = np.full(H.shape[:2], np.nan)
+    vec = np.full(H.shape, np.nan)
+    if finite.any():
+        lam[finite], vec[finite] = np.linalg.eigh(H[finite])
+    return lam, vec
+
+
+def has_curvature(problem) -> bool:
+    """Whether the problem can give its exact Hessian."""
+    from .problem import Problem
+    return type(problem).hessian is not Problem.hessian
+
+
+# --- measuring the rate from a run's own history ------------------------------------
+
+def error_along(path: np.ndarray, minimum, vectors: np.ndarray) -> np.ndarray:
+    """The error e_t = p_t − p* in the eigenbasis: (T, D) coordinates along each eigenvector
+    (columns of `vectors`)."""
+    return (np.asarray(path, dtype=float) - np.asarray(minimum, dtype=float)) @ vectors
+
+
+def measured_rates(coordinates: np.ndarray, floor: float = 1e-10) -> list[float | None]:
+    """The rate a run's own steps follow along each eigen-direction, from its history alone.
+
+    Along one direction every rule of the family makes the error a two-term recurrence
+    c[t+1] = p·c[t] + q·c[t−1]; (p, q) are fitted to the run's steps (least squares, each
+    equation scaled to unit size so that late, small steps count as much as early ones) and
+    the measured rate is the larger |root| of z² − p·z − q. Unlike the error's size, which
+    oscillates when momentum circles, this is steady, so it can be compared with the theory
+    digit for digit. Steps where the direction's error is below `floor` times the run's first
+    error are rounding noise and left out; a direction with fewer than 6 usable steps gets None.
+    (For GD, which needs only one term, the fit's second root is smaller than the first, so the
+    larger one is still GD's factor.)"""
+    c = np.asarray(coordinates, dtype=float)
+    c = c.reshape(len(c), -1)
+    scale = np.linalg.norm(c[0]) if len(c) else 0.0
+    out: list[float | None] = []
+    for k in range(c.shape[1]):
+        x = c[:, k]
+        rows = np.stack([x[1:-1], x[:-2]], axis=1)
+        target = x[2:]
+        size = np.linalg.norm(rows, axis=1)
+        good = np.isfinite(size) & np.isfinite(target) & (size > floor * scale)
+        if scale == 0 or good.sum() < 6:
+            out.append(None)
+            continue
+        (p, q), *_ = np.linalg.lstsq(rows[good] / size[good, None], target[good] / size[good], rcond=1e-7)
+        out.append(float(np.abs(np.roots([1.0, -p, -q])).max()))
+    return out
+
+
+def measured_rate(coordinates: np.ndarray, floor: float = 1e-10) -> float | None:
+    """The slowest direction's measured rate (see measured_rates), or None."""
+    rates = [r for r in measured_rates(coordinates, floor) if r is not None]
+    return max(rates) if rates else None
+
+
+def average_factor(errors: np.ndarray, first: int, last: int) -> float | None:
+    """(‖e_last‖/‖e_first‖)^(1/(last − first)): the factor per step a run's error shrank by
+    between two steps, as a lesson quotes it (it includes any transient and oscillation)."""
+    e = np.asarray(errors, dtype=float).reshape(len(errors), -1)
+    a, b = np.linalg.norm(e[first]), np.linalg.norm(e[last])
+    if last <= first or a == 0 or not np.isfinite(a * b):
+        return None
+    return float((b / a) ** (1 / (last - first)))
