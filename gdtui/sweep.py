@@ -6,8 +6,9 @@ copies of a run share its random stream, so every rate sees the same batches
 and the same noise, and only the rate differs.
 
 A rate is in a run's *stability window* when the run neither diverges nor
-ends above the loss it started from. On a quadratic bowl the edge of plain
-GD's window is 2/λmax.
+ends above the loss it started from. On a quadratic the theory (core.theory)
+predicts each window's upper edge for GD, EMA momentum and Nesterov: 2/λmax
+for GD, and the edge of the run's own rule and β beside the measured one.
 
 The scenario's timeline is left out: a `set` event that changed a rate in
 mid-run would blur what the sweep measures.
@@ -20,6 +21,7 @@ import math
 
 import numpy as np
 
+from .core import theory as linear_theory
 from .core.race import DIVERGED, Race
 from .errors import GdtuiError
 from .render.palette import rgb, run_look
@@ -69,6 +71,8 @@ def run_sweep(scenario: Scenario, lrs: np.ndarray, steps: int | None = None) -> 
 def summarize(scenario: Scenario, race: Race, lrs: np.ndarray) -> dict:
     """Per run: final loss at each rate, the best rate, and the stability window."""
     n = len(lrs)
+    quadratic = getattr(race.problem, "quadratic", False)
+    lam = linear_theory.spectrum(race.problem, np.zeros((1, race.problem.dim)))[0][0] if quadratic else None
     final = race.history.loss[-1]
     initial = race.history.loss[0]
     out = []
@@ -87,13 +91,14 @@ def summarize(scenario: Scenario, race: Race, lrs: np.ndarray) -> dict:
             "best_lr": None if best is None else float(lrs[best]),
             "best_loss": None if best is None else float(loss[best]),
             "window": window,
+            "theory_edge": None if lam is None else linear_theory.verdict(run.rule, 0.0, run.hyper, lam).stable_lr_max,
             "points": [{"lr": float(lr), "final_loss": None if not np.isfinite(v) else float(v), "status": s}
                        for lr, v, s in zip(lrs, loss, status)],
         })
     theory = {}
-    eig = race.problem.hessian_eigenvalues()
-    if eig is not None:
-        theory = {"lambda_min": eig[0], "lambda_max": eig[1], "gd_edge": 2 / eig[1]}
+    if lam is not None:
+        theory = {"lambda_min": float(lam[0]), "lambda_max": float(lam[-1]),
+                  "gd_edge": 2 / float(lam[-1]) if lam[-1] > 0 else None}
     return {"scenario": scenario.title, "clock": scenario.clock, "steps": race.tick, "lr_min": float(lrs[0]),
             "lr_max": float(lrs[-1]), "points": n, "f_star": race.problem.f_star, "theory": theory, "runs": out}
 
@@ -172,16 +177,16 @@ def legend(result: dict):
 
 
 def result_rows(result: dict) -> list[list[str]]:
-    """One row per run: name, rule, best lr, loss there, stable from, to."""
+    """One row per run: name, rule, best lr, loss there, stable from, to, and the theory's edge."""
     rows = []
     for run in result["runs"]:
         w = run["window"]
         rows.append([run["name"], run["optimizer"], _num(run["best_lr"]), _num(run["best_loss"]),
-                     _num(w and w[0]), _num(w and w[1])])
+                     _num(w and w[0]), _num(w and w[1]), _num(run.get("theory_edge"))])
     return rows
 
 
-RESULT_HEADERS = ("run", "rule", "best lr", "loss there", "stable from", "to")
+RESULT_HEADERS = ("run", "rule", "best lr", "loss there", "stable from", "to", "theory: to")
 
 
 def print_report(result: dict, console=None):
@@ -197,13 +202,14 @@ def print_report(result: dict, console=None):
     console.print(explanation(result), style="#9e9e9e")
     console.print()
     columns = [Column("run"), Column("rule", drop=1), Column("best lr", "right"), Column("loss there", "right"),
-               Column("stable from", "right", drop=2), Column("to", "right")]
+               Column("stable from", "right", drop=2), Column("to", "right"), Column("theory: to", "right", drop=3)]
     title = (f"{result['scenario']}: {result['points']} rates from {result['lr_min']:g} to "
              f"{result['lr_max']:g}, {length_text(result)}")
     console.print(fitted_table(console, columns, result_rows(result), title=title))
-    if result["theory"]:
-        t = result["theory"]
-        console.print(f"quadratic bowl: λmax = {t['lambda_max']:.4g}, GD is stable below 2/λmax = {t['gd_edge']:.4g}")
+    t = result["theory"]
+    if t.get("gd_edge"):
+        console.print(f"quadratic: λmax = {t['lambda_max']:.4g}, GD is stable below 2/λmax = {t['gd_edge']:.4g}; "
+                      "'theory: to' is each rule's edge (— for adaptive rules: no fixed bound)", style="#9e9e9e")
 
 
 def _num(x) -> str:

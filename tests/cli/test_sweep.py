@@ -65,3 +65,21 @@ def test_sweep_table(gdtui):
 def test_bad_sweep_input(gdtui, argv, expected):
     r = gdtui("sweep", "bowl", *argv)
     assert r.code == 2 and len(r.err.strip().splitlines()) == 1 and expected in r.err, r.err
+
+
+def test_each_rules_theoretical_edge_matches_its_measured_edge_on_rotated_bowls():
+    """GD, EMA momentum and Nesterov: the last stable rate of the grid is below the theory's
+    edge and the next one above it, at several β and rotations."""
+    runs = "".join(f'[[runs]]\nname = "{rule} {beta}"\noptimizer = "{rule}"\nlr = 0.1\n'
+                   + ("" if rule == "gd" else f"beta = {beta}\n")
+                   for rule, beta in [("gd", 0), ("momentum", 0.5), ("momentum", 0.9), ("nesterov", 0.5),
+                                      ("nesterov", 0.9), ("nesterov", 0.99)])
+    for angle in (0, 30):
+        text = (BASE.replace("steps = 20", "steps = 3000").split("[[runs]]")[0]
+                .replace('start = [-3.0, 1.5]', f'angle = {angle}\nstart = [-3.0, 1.5]') + runs)
+        lrs = lr_grid(0.01, 10, 96)
+        _, result = run_sweep(parse(text, "edges.toml"), lrs)
+        for run in result["runs"]:
+            edge, hi = run["theory_edge"], run["window"][1]
+            k = list(lrs).index(hi)
+            assert lrs[k] <= edge < lrs[k + 1], (angle, run["name"], edge, hi)
