@@ -75,6 +75,11 @@ def build_parser() -> Parser:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     p.add_argument("--history", action="store_true", help="with --json: add each run's loss after every step")
     p.add_argument("--csv", metavar="PATH", help="write one row per step and run: step, run, loss, parameters")
+    p.add_argument("--sharpness", action="store_true",
+                   help="with --json: add each run's sharpness (λmax of the full-batch Hessian) per recorded "
+                        "step, and for Adam, RMSprop and Adagrad the preconditioned sharpness")
+    p.add_argument("--sharpness-every", type=positive_int, default=1, metavar="N",
+                   help="with --sharpness: only every N-th step (the others are null); default 1")
 
     p = sub.add_parser("snapshot", help="render the app at a step, without a terminal, to .svg or .txt",
                        description="Render the real app headless at step N and write an SVG screenshot "
@@ -97,6 +102,17 @@ def build_parser() -> Parser:
     length.add_argument("--steps", type=positive_int, metavar="N", help="steps per run (default: the scenario's)")
     length.add_argument("--epochs", type=positive_int, metavar="N", help="epochs per run (epoch-clocked scenarios)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the plot and table")
+
+    p = sub.add_parser("theory", help="each run's predicted rate and stable lr against the rate it achieved",
+                       description="The linear theory of each run (GD, EMA momentum, Nesterov): the Hessian "
+                                   "eigenvalues it uses, the predicted factor per step, the largest stable lr, "
+                                   "and the rate measured from the run's own path. On non-quadratic problems "
+                                   "the Hessian is taken at each run's end point (local).")
+    p.add_argument("scenario", metavar="SCENARIO")
+    length = p.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=positive_int, metavar="N", help="number of steps (step-clocked scenarios)")
+    length.add_argument("--epochs", type=positive_int, metavar="N", help="number of epochs (epoch-clocked scenarios)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
 
     sub.add_parser("list", help="problems, optimizers and bundled scenarios",
                    description="List problems with their parameters, optimizers with their "
@@ -145,14 +161,25 @@ def cmd_run(args) -> int:
 
     sc = scenario.load(args.scenario)
     length = _length(sc, args)
-    race = headless.simulate(sc, length)
+    if args.sharpness and not args.json:
+        raise UsageError("--sharpness needs --json")
+    if args.sharpness_every != 1 and not args.sharpness:
+        raise UsageError("--sharpness-every needs --sharpness")
+    sharpness = None
+    if args.sharpness:
+        race, sharpness = headless.simulate_with_sharpness(sc, length, args.sharpness_every)
+    else:
+        race = headless.simulate(sc, length)
     if args.csv:
         try:
             headless.write_csv(race, args.csv)
         except OSError as e:
             raise UsageError(f"{args.csv}: cannot write: {e.strerror}")
     if args.json:
-        print(headless.dumps(headless.result_json(sc, race, history=args.history)))
+        doc = headless.result_json(sc, race, history=args.history)
+        if sharpness is not None:
+            headless.add_sharpness(doc, sharpness)
+        print(headless.dumps(doc))
     else:
         if args.history:
             raise UsageError("--history needs --json")
@@ -258,6 +285,19 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def cmd_theory(args) -> int:
+    from . import scenario, theory_report
+    from .headless import dumps
+
+    sc = scenario.load(args.scenario)
+    result = theory_report.analyse(sc, _length(sc, args))
+    if args.json:
+        print(dumps(result))
+    else:
+        theory_report.print_report(result)
+    return 0
+
+
 def cmd_bench(args) -> int:
     from . import bench
     from .headless import dumps
@@ -271,4 +311,4 @@ def cmd_bench(args) -> int:
     return 0
 
 
-COMMANDS = {"play": cmd_play, "snapshot": cmd_snapshot, "run": cmd_run, "sweep": cmd_sweep, "list": cmd_list, "check": cmd_check, "bench": cmd_bench}
+COMMANDS = {"play": cmd_play, "snapshot": cmd_snapshot, "run": cmd_run, "sweep": cmd_sweep, "theory": cmd_theory, "list": cmd_list, "check": cmd_check, "bench": cmd_bench}

@@ -25,6 +25,51 @@ def simulate(scenario: Scenario, length: int | None = None) -> Race:
     return race
 
 
+def simulate_with_sharpness(scenario: Scenario, length: int | None, every: int = 1):
+    """`simulate`, measuring each run's sharpness (core.theory.sharpness) at tick 0, every
+    `every` ticks and at the end: (race, (ticks, plain (T, R), preconditioned (T, R)))."""
+    from .core import theory
+    from .errors import GdtuiError
+    from .timeline import apply_changes, events_at
+
+    length = length or scenario.length
+    race = scenario.build_race(length=length)
+    if not theory.has_curvature(race.problem):
+        raise GdtuiError(f"{scenario.source}: --sharpness: this problem has no exact Hessian")
+    ticks, plain, pre = [], [], []
+    while True:
+        if race.tick % every == 0 or race.tick == length:
+            a, b = theory.sharpness(race.problem, race)
+            ticks.append(race.tick)
+            plain.append(a)
+            pre.append(b)
+        if race.tick >= length:
+            break
+        apply_changes(race, events_at(scenario.events, race.tick))
+        race.step()
+    return race, (np.array(ticks), np.array(plain), np.array(pre))
+
+
+def add_sharpness(doc: dict, sharpness):
+    """Each run's sharpness per recorded tick into `gdtui run --json`'s document (null where not
+    measured or not finite), and for the preconditioned rules `preconditioned_sharpness`, with
+    the bound each rule can sustain at its final lr."""
+    from .core import theory
+
+    ticks, plain, pre = sharpness
+    n = doc["steps"] + 1
+    for r, run in enumerate(doc["runs"]):
+        values, precond = [None] * n, [None] * n
+        for k, t in enumerate(ticks):
+            values[t], precond[t] = _finite(plain[k, r]), _finite(pre[k, r])
+        run["sharpness"] = values
+        if any(v is not None for v in precond):
+            run["preconditioned_sharpness"] = precond
+        bound = theory.sharpness_bound(run["optimizer"], run["lr"], run["hyper"])
+        run["sharpness_bound"] = None if bound is None else _finite(bound)
+    doc["sharpness_ticks"] = [int(t) for t in ticks]
+
+
 def _finite(x) -> float | None:
     x = float(x)
     return x if math.isfinite(x) else None

@@ -193,3 +193,106 @@ def average_factor(errors: np.ndarray, first: int, last: int) -> float | None:
     if last <= first or a == 0 or not np.isfinite(a * b):
         return None
     return float((b / a) ** (1 / (last - first)))
+
+
+# --- sharpness and the edge of stability -------------------------------------------------
+
+PRECONDITIONED = ("adam", "adamw", "rmsprop", "adagrad")   # rules that divide by √s + ε
+
+
+def sharpness_bound(rule: str, lr: float, hyper: dict) -> float | None:
+    """The sharpness a rule with this lr can sustain: 2/lr for GD (and the preconditioned
+    rules without momentum), 2(1+β)/((1−β)·lr) with EMA momentum, β1 for Adam (Cohen et al.
+    2021, 2022); None for Adadelta, whose step has no lr-times-matrix form."""
+    if lr <= 0:
+        return None
+    if rule in ("gd", "rmsprop", "adagrad"):
+        return 2 / lr
+    if rule == "momentum":
+        return edge_factor(rule, hyper["beta"]) / lr
+    if rule == "nesterov":
+        return edge_factor(rule, hyper["beta"]) / lr
+    if rule in ("adam", "adamw"):
+        return edge_factor("momentum", hyper["beta1"]) / lr
+    return None
+
+
+def sharpness(problem, race) -> tuple[np.ndarray, np.ndarray]:
+    """At the race's current point: λmax of each run's full-batch Hessian, and for the
+    preconditioned rules λmax(P⁻¹H) with P = diag(√ŝ + ε) from its last update (NaN for the
+    others, and before the first update). Both (R,)."""
+    P = race.P
+    with np.errstate(all="ignore"):
+        H = problem.hessian(P)
+        plain = _largest_eigenvalue(H)
+        pre = np.full(len(P), np.nan)
+        internals = race.internals()
+        for r, run in enumerate(race.runs):
+            if run.rule not in PRECONDITIONED:
+                continue
+            s = internals["s_hat" if run.rule in ("adam", "adamw") and race.get_hyper(r, "bias_correction")
+                          else "s"][r]
+            if not np.all(np.isfinite(s)):
+                continue
+            d = 1 / np.sqrt(np.sqrt(s) + race.get_hyper(r, "epsilon"))
+            pre[r] = _largest_eigenvalue((d[:, None] * H[r] * d[None, :])[None])[0]  # similar to P⁻¹H
+    return plain, pre
+
+
+def _largest_eigenvalue(H: np.ndarray) -> np.ndarray:
+    out = np.full(len(H), np.nan)
+    ok = np.all(np.isfinite(H), axis=(1, 2))
+    if ok.any():
+        out[ok] = np.linalg.eigvalsh(H[ok])[:, -1]
+    return out
+
+
+def track_sharpness(race, length: int, every: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Step a fresh race to `length`, measuring sharpness every `every` ticks (and at the end):
+    (ticks (T,), plain (T, R), preconditioned (T, R)). Rates come from the race at each tick."""
+    ticks, plain, pre = [], [], []
+    while True:
+        a, b = sharpness(race.problem, race)
+        ticks.append(race.tick)
+        plain.append(a)
+        pre.append(b)
+        if race.tick >= length or race.done:
+            break
+        race.step(min(every, length - race.tick))
+    return np.array(ticks), np.array(plain), np.array(pre)
+
+
+# --- gradient noise ---------------------------------------------------------------------------
+
+def example_gradients(problem, p: np.ndarray) -> np.ndarray:
+    """The gradient of each training example's loss at the point p: (n, D)."""
+    n = problem.n_samples
+    P = np.repeat(np.asarray(p, dtype=float)[None], n, axis=0)
+    batch = (np.arange(n)[:, None], np.ones((n, 1)))
+    with np.errstate(all="ignore"):
+        return problem.value_and_grad(P, batch)[1]
+
+
+def noise_scale(per_example: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """(G, Σ, B_simple) from per-example gradients (n, D): the full-batch gradient G, the
+    covariance Σ of one example's gradient, and the simple noise scale tr(Σ)/|G|²
+    (McCandlish et al. 2018): roughly the batch size beyond which a bigger batch stops helping.
+    A mini-batch of b examples (drawn without replacement from n) has covariance
+    Σ·(n − b)/(b·(n − 1))."""
+    g = np.asarray(per_example, dtype=float)
+    G = g.mean(axis=0)
+    centred = g - G
+    cov = centred.T @ centred / len(g)
+    norm2 = float(G @ G)
+    return G, cov, (float(np.trace(cov)) / norm2 if norm2 > 0 else float("inf"))
+
+
+def batch_gradients(problem, p: np.ndarray, batch: int, count: int, rng: np.random.Generator) -> np.ndarray:
+    """`count` mini-batch gradients of `batch` examples each (drawn without replacement) at p:
+    the cloud of directions a mini-batch run might step in from here."""
+    n = problem.n_samples
+    idx = np.stack([rng.choice(n, size=min(batch, n), replace=False) for _ in range(count)])
+    P = np.repeat(np.asarray(p, dtype=float)[None], count, axis=0)
+    weight = np.full(idx.shape, 1.0 / idx.shape[1])
+    with np.errstate(all="ignore"):
+        return problem.value_and_grad(P, (idx, weight))[1]
