@@ -30,23 +30,20 @@ def simulate_with_sharpness(scenario: Scenario, length: int | None, every: int =
     `every` ticks and at the end: (race, (ticks, plain (T, R), preconditioned (T, R)))."""
     from .core import theory
     from .errors import GdtuiError
-    from .timeline import apply_changes, events_at
 
     length = length or scenario.length
     race = scenario.build_race(length=length)
     if not theory.has_curvature(race.problem):
         raise GdtuiError(f"{scenario.source}: --sharpness: this problem has no exact Hessian")
     ticks, plain, pre = [], [], []
-    while True:
-        if race.tick % every == 0 or race.tick == length:
-            a, b = theory.sharpness(race.problem, race)
-            ticks.append(race.tick)
-            plain.append(a)
-            pre.append(b)
-        if race.tick >= length:
-            break
-        apply_changes(race, events_at(scenario.events, race.tick))
-        race.step()
+
+    def measure(race):
+        a, b = theory.sharpness(race.problem, race)
+        ticks.append(race.tick)
+        plain.append(a)
+        pre.append(b)
+
+    play_headless(race, scenario.events, length, observe=measure, every=every)
     return race, (np.array(ticks), np.array(plain), np.array(pre))
 
 

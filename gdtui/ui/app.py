@@ -9,6 +9,7 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 
 from ..playback import FRAME_RATE, ZOOM_STEP, Playback
+from ..playback.theory import build as build_theory
 from ..scenario import Scenario, load
 from .keys import KEYS
 from .screens.help import HelpScreen
@@ -17,6 +18,7 @@ from .screens.picker import ProblemPicker
 from .screens.race import RaceScreen
 from .screens.save import SaveScreen, free_name
 from .screens.sweep import SweepScreen
+from .screens.theory import TheoryScreen
 from .widgets.boundaries import Boundaries
 from .widgets.runs_table import RunsTable
 from .widgets.surface import SurfaceView
@@ -153,6 +155,12 @@ class GdtuiApp(App):
         """Every run over a grid of learning rates, from the current start."""
         self._do(self.playback.pause)
         self.push_screen(SweepScreen(self.playback.current_scenario(), self.playback.view.selected), self._swept)
+
+    def action_theory(self):
+        """The theory of the race as of the cursor, for the selected run."""
+        pb = self.playback
+        self._do(pb.pause)
+        self.push_screen(TheoryScreen(build_theory(pb, pb.view.selected), pb.current_scenario(), pb.cursor))
 
     def _swept(self, rates: dict[int, float] | None):
         if rates:

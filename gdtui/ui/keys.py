@@ -35,6 +35,8 @@ KEYS = [
     ("p", "pick_problem", "problem", "choose another problem, surface or scenario", True),
     ("s", "save", "save", "save the current setup as a scenario file", False),
     ("w", "sweep", "sweep", "sweep every run over learning rates from the current start", False),
+    ("y", "theory", "why", "why: the theory beside the race (rate map, eigen-directions, sharpness, gradient noise)",
+     True),
     ("question_mark", "help", "help", "this help: every key and each rule's equations", True),
     ("q", "quit", "quit", "quit", True),
 ]

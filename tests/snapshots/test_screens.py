@@ -77,3 +77,35 @@ def test_narration_log(snap_compare):
 def test_too_small_message(snap_compare):
     app, before = prepared("ravine", 0)
     assert snap_compare(app, run_before=before, terminal_size=(60, 18))
+
+
+def theory_view(name: str, steps: int, tab: str, select: int | None = None):
+    """The theory view (y) on tab `tab` ("1".."4"), after the sharpness worker (if any) is done."""
+    app, before = prepared(name, steps, select=select)
+
+    async def run_before(pilot):
+        await before(pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.press(tab)
+        await settle(app, pilot)
+
+    return app, run_before
+
+
+@pytest.mark.parametrize("tab", ["1", "2", "3"])
+def test_theory_view_on_the_ravine(snap_compare, tab):
+    """Rate map, eigen-directions and gradient noise at the ravine's zig-zag."""
+    app, before = theory_view("ravine", 80, tab)
+    assert snap_compare(app, run_before=before, terminal_size=SIZE)
+
+
+def test_theory_sharpness_on_the_course_net(snap_compare):
+    app, before = theory_view("course_moons", 200, "1")
+    assert snap_compare(app, run_before=before, terminal_size=SIZE)
+
+
+def test_theory_rate_map_80x24(snap_compare):
+    app, before = theory_view("bowl", 60, "1", select=1)
+    assert snap_compare(app, run_before=before, terminal_size=(80, 24))

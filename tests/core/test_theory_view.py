@@ -1,0 +1,84 @@
+"""playback/theory.py: the numbers the theory view draws, checked against the math."""
+
+import math
+
+import numpy as np
+import pytest
+
+from gdtui.core import theory
+from gdtui.playback import theory as view
+from gdtui.playback.playback import Playback
+from gdtui.scenario import load
+
+
+def at(name, steps):
+    pb = Playback(load(name))
+    pb.step(steps)
+    return pb
+
+
+def test_rate_map_on_the_bowl():
+    data = view.build(at("bowl", 60), 0)
+    m = data.rate_map
+    assert m.family == "momentum" and m.eigenvalues == pytest.approx((1.0, 25.0)) and not m.local
+    by_name = {r.name: r for r in m.racers}
+    assert by_name["GD"].predicted == pytest.approx(0.925) and by_name["GD"].beta == 0
+    assert by_name["Momentum tuned"].predicted == pytest.approx(2 / 3)
+    assert by_name["Momentum 0.9"].predicted == pytest.approx(math.sqrt(0.9))
+    assert by_name["Momentum 0.9"].edge == pytest.approx(2 * 1.9 / (0.1 * 25))
+    assert "Adam" not in by_name                     # no linear map: not placed on it
+    # the grid: its corners are the closed forms at those (lr, β)
+    rho = m.grid(50, 30)
+    lo, hi = m.lr_range
+    gd_at_lo = max(abs(1 - lo * 1), abs(1 - lo * 25))   # bottom-left: β = 0, GD
+    assert rho[-1, 0] == pytest.approx(gd_at_lo)
+    top_right = max(theory.rate("momentum", hi, view.BETA_MAX, lam) for lam in (1.0, 25.0))
+    assert rho[0, -1] == pytest.approx(top_right)
+    assert lo <= 2 / 25 <= hi
+
+
+def test_eigen_directions_follow_the_theory_exactly_for_full_batch_gd():
+    data = view.build(at("ravine", 80), 0)
+    e = data.eigen
+    assert e.theory is not None and e.errors.shape == (81, 2)
+    np.testing.assert_allclose(e.errors, e.theory, rtol=1e-6, atol=1e-12)
+    flat, steep = e.rates
+    lam = e.eigenvalues
+    assert flat == pytest.approx(1 - 0.95 * lam[0]) and steep == pytest.approx(abs(1 - 0.95 * lam[1]))
+    assert "mostly w" in e.labels[0] and "mostly b" in e.labels[1]
+
+
+def test_gradient_noise_on_the_ravine_is_the_per_example_spread():
+    pb = at("ravine", 40)
+    data = view.build(pb, 0)
+    problem = pb.problem
+    w, b = pb.race.history.params[40, 0]
+    # worked by hand: example i's gradient of (w x + b − y)² is 2(w x + b − y)·(x, 1)
+    r = w * problem.x + b - problem.y
+    g = 2 * r[:, None] * np.stack([problem.x, np.ones_like(problem.x)], axis=1)
+    G = g.mean(axis=0)
+    trace = np.sum(np.var(g, axis=0))
+    n = data.noise
+    np.testing.assert_allclose(n.full, G, rtol=1e-10)
+    assert n.trace == pytest.approx(trace) and n.b_simple == pytest.approx(trace / (G @ G))
+    assert n.cloud.shape == (view.NOISE_SAMPLES, 2) and n.batch == 8   # GD is full batch: batches of 8 shown
+    # the cloud is centred on G: its mean is within a few standard errors
+    assert np.all(np.abs(n.cloud.mean(axis=0) - G) < 4 * np.sqrt(np.diag(np.cov(g.T)) / 8 / view.NOISE_SAMPLES))
+    assert n.b_path[-1] == pytest.approx(n.b_simple)
+
+
+def test_local_theory_on_a_surface_and_none_for_analytic_noise():
+    data = view.build(at("rosenbrock", 100), 0)
+    assert data.rate_map.local and data.eigen.local and data.noise is None
+    assert any("no examples" in note for note in data.notes)
+
+
+def test_sharpness_series_replays_the_race():
+    sc = load("course_moons")
+    ticks, plain, pre, bounds, rules = view.sharpness_series(sc, 20, samples=10)
+    assert ticks.tolist() == list(range(0, 21, 2)) and rules == ["gd", "momentum", "adam"]
+    race = sc.build_race()
+    race.step(20)
+    H = race.problem.hessian(race.P)
+    np.testing.assert_allclose(plain[-1], np.linalg.eigvalsh(H)[:, -1], rtol=1e-10)
+    assert bounds[0] == pytest.approx(2 / 0.0007) and np.isnan(pre[-1, :2]).all() and pre[-1, 2] > 0
