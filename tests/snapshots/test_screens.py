@@ -15,7 +15,8 @@ from gdtui.ui.snapshot import settle
 SIZE = (120, 40)
 # the step (epoch) each bundled scenario is shown at
 AT = {"course_moons": 400, "course_moons_decay": 300, "spiral": 60, "batch_size_epochs": 3, "schedules": 10,
-      "rosenbrock": 600, "rastrigin": 300, "ravine": 80}
+      "rosenbrock": 600, "rastrigin": 300, "ravine": 80, "edge_of_stability": 630, "rate_map": 28,
+      "rotated_ravine": 100, "noise_scale": 65}
 
 
 def prepared(name: str, steps: int, select: int | None = None, keys=()):
