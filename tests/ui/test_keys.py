@@ -262,3 +262,37 @@ async def test_w_opens_the_sweep_view(make_app):
         assert result["theory"]["gd_edge"] == pytest.approx(0.08) and len(result["runs"]) == 4
         await pilot.press("escape")
         assert not isinstance(app.screen, SweepScreen)
+
+
+async def test_y_opens_the_theory_view_paused_at_the_cursor(make_app):
+    from gdtui.playback import PlayState
+    from gdtui.ui.screens.theory import TheoryScreen
+    app = make_app("bowl")
+    async with app.run_test(size=SIZE) as pilot:
+        app.playback.step(30)
+        await pilot.press("space")                   # playing
+        await pilot.press("y")
+        assert isinstance(app.screen, TheoryScreen)
+        cursor = app.playback.cursor
+        assert app.playback.state is PlayState.PAUSED and app.screen.theory.tick == cursor
+        rates = {r.name: r.predicted for r in app.screen.theory.rate_map.racers}
+        assert rates["GD"] == pytest.approx(0.925)
+        await pilot.press("2")
+        assert app.screen.query_one("TabbedContent").active == "tab-eigen"
+        await pilot.pause(0.2)
+        assert app.playback.cursor == cursor          # nothing moves behind the view
+        await pilot.press("escape")
+        assert not isinstance(app.screen, TheoryScreen)
+
+
+async def test_theory_view_of_a_network_computes_the_sharpness(make_app):
+    from gdtui.ui.screens.theory import TheoryScreen
+    app = make_app("course_moons")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.playback.step(10)
+        await pilot.press("y")
+        assert isinstance(app.screen, TheoryScreen) and app.screen.theory.rate_map is None
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        caption = str(app.screen.query_one("#sharpness-caption").render())
+        assert "λmax" in caption and "bound" in caption
