@@ -34,7 +34,8 @@ def simulate_with_sharpness(scenario: Scenario, length: int | None, every: int =
     length = length or scenario.length
     race = scenario.build_race(length=length)
     if not theory.has_curvature(race.problem):
-        raise GdtuiError(f"{scenario.source}: --sharpness: this problem has no exact Hessian")
+        raise GdtuiError(f"{scenario.source}: --sharpness: an exact Hessian of {race.problem.dim} parameters is "
+                         f"too big (the limit is {theory.MAX_HESSIAN_DIM})")
     ticks, plain, pre = [], [], []
 
     def measure(race):

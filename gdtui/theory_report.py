@@ -16,9 +16,6 @@ from .core import theory
 from .headless import hyper_values, simulate
 from .scenario import Scenario
 
-MAX_HESSIAN_DIM = 2000   # an exact D×D Hessian per run beyond this is not worth the wait
-
-
 def _num(x):
     return None if x is None or not np.isfinite(x) else float(x)
 
@@ -27,7 +24,7 @@ def analyse(scenario: Scenario, length: int | None = None) -> dict:
     race = simulate(scenario, length)
     problem = race.problem
     quadratic = getattr(problem, "quadratic", False)
-    curved = theory.has_curvature(problem) and problem.dim <= MAX_HESSIAN_DIM
+    curved = theory.has_curvature(problem)
     lam = vec = None
     if curved:
         lam, vec = theory.spectrum(problem, np.zeros((1, problem.dim)) if quadratic else race.P)

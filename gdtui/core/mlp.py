@@ -223,10 +223,11 @@ class MLP(Problem):
                 dZ, RdZ = dA * slope, RdA * slope + dA * self._act_second(Z, A) * RZs[l - 1]
         return out
 
-    def hessian(self, P, rows_per_pass: int = 1024):
+    def hessian(self, P, floats_per_pass: int = 2_000_000):
         """The exact Hessian at each row of P: (R, D, D), D products with the unit vectors per
-        row, batched `rows_per_pass` products at a time (memory: rows × widest layer × samples)."""
+        row, as many at a time as keep each layer's activations under `floats_per_pass`."""
         R, D = P.shape
+        rows_per_pass = max(1, floats_per_pass // (max(self.layers) * self.n_samples))
         points = np.repeat(P, D, axis=0)
         units = np.tile(np.eye(D), (R, 1))
         out = np.empty((R * D, D))

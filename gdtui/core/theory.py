@@ -10,8 +10,9 @@ map of its state, so the error shrinks per step by that map's spectral radius ρ
 
 With a = α(1−β)λ and u = α·v the momentum map is [[1−a, −β], [a, β]] and Nesterov's is
 (1−a)·[[1, −β], [a/(1−a), β]] = [[1−a, −β(1−a)], [a, β(1−a)]]. A run's predicted rate is
-the largest ρ over the spectrum; its stable edge is the largest α with ρ < 1, which the
-Jury conditions on trace and determinant give in closed form:
+the largest ρ over the spectrum (the larger |root| of μ² − trace·μ + det); its stable
+edge is the largest α with ρ < 1, which the Jury conditions on trace and determinant give in
+closed form:
 
     GD 2/λmax     momentum 2(1+β)/((1−β)·λmax)     nesterov 2(1+β)/((1+2β)(1−β)·λmax)
 
@@ -25,6 +26,7 @@ Off quadratics the same numbers, taken at the Hessian of the run's current point
 
 from __future__ import annotations
 
+import cmath
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,30 +40,32 @@ def beta_of(rule: str, hyper: dict) -> float:
     return 0.0 if rule == "gd" else float(hyper["beta"])
 
 
-def step_matrix(rule: str, lr, beta, lam) -> np.ndarray:
-    """The per-step linear map of (e, α·v) along an eigenvalue λ: shape (..., 2, 2)."""
-    lr, beta, lam = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (lr, beta, lam)))
+def trace_and_determinant(rule: str, lr, beta, lam):
+    """Trace and determinant of the per-step map of (e, α·v) along an eigenvalue λ (the
+    matrices in the module's docstring), for floats or broadcasting arrays alike."""
     if rule == "gd":
-        beta = np.zeros_like(beta)
+        beta = 0 * beta
     a = lr * (1 - beta) * lam
-    M = np.empty(a.shape + (2, 2))
     if rule == "nesterov":
-        M[..., 0, 0], M[..., 0, 1], M[..., 1, 0], M[..., 1, 1] = 1 - a, -beta * (1 - a), a, beta * (1 - a)
-    elif rule in ("gd", "momentum"):
-        M[..., 0, 0], M[..., 0, 1], M[..., 1, 0], M[..., 1, 1] = 1 - a, -beta, a, beta
-    else:
-        raise KeyError(rule)
-    return M
+        return (1 - a) * (1 + beta), beta * (1 - a)
+    if rule in ("gd", "momentum"):
+        return 1 - a + beta, beta + 0 * a
+    raise KeyError(rule)
 
 
 def rate(rule: str, lr, beta, lam) -> np.ndarray:
     """The spectral radius ρ of the step map: the error's factor per step along λ
     (broadcast over arrays of lr, β and λ)."""
-    M = step_matrix(rule, lr, beta, lam)
-    trace = M[..., 0, 0] + M[..., 1, 1]
-    det = M[..., 0, 0] * M[..., 1, 1] - M[..., 0, 1] * M[..., 1, 0]
+    trace, det = trace_and_determinant(rule, *(np.asarray(v, dtype=float) for v in (lr, beta, lam)))
     root = np.sqrt((trace * trace - 4 * det).astype(complex))
     return np.maximum(np.abs((trace + root) / 2), np.abs((trace - root) / 2))
+
+
+def _rate_of(rule: str, lr: float, beta: float, lam: float) -> float:
+    """`rate` for one λ, in plain floats (the inspector asks for a few every frame)."""
+    trace, det = trace_and_determinant(rule, lr, beta, lam)
+    root = cmath.sqrt(trace * trace - 4 * det)
+    return max(abs((trace + root) / 2), abs((trace - root) / 2))
 
 
 def edge_factor(rule: str, beta: float) -> float:
@@ -110,7 +114,7 @@ def verdict(rule: str, lr: float, hyper: dict, eigenvalues, local: bool = False)
         why = NO_THEORY if rule not in THEORY_RULES else "the curvature here is not finite"
         return Verdict(rule, lam, local, None, None, None, why)
     beta = beta_of(rule, hyper)
-    rates = tuple(float(r) for r in rate(rule, lr, beta, np.array(lam)))
+    rates = tuple(_rate_of(rule, lr, beta, x) for x in lam)
     if lam[0] < 0:
         edge, formula = 0.0, "negative curvature: no lr is stable along it"
     elif lam[-1] == 0:
@@ -135,10 +139,13 @@ def spectrum(problem, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lam, vec
 
 
+MAX_HESSIAN_DIM = 1000   # beyond this, a D×D Hessian per run per sample costs more than a lesson can wait
+
+
 def has_curvature(problem) -> bool:
-    """Whether the problem can give its exact Hessian."""
+    """Whether the problem can give its exact Hessian, at a size worth computing."""
     from .problem import Problem
-    return type(problem).hessian is not Problem.hessian
+    return type(problem).hessian is not Problem.hessian and problem.dim <= MAX_HESSIAN_DIM
 
 
 # --- measuring the rate from a run's own history ------------------------------------

@@ -4,6 +4,8 @@ present), and copied or frozen so that the frame stays true while the race moves
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..core import theory
@@ -42,7 +44,12 @@ def stability(lam, rule: str, lr: float, hyper: dict, local: bool) -> Stability 
     """The theory's verdict on a run (core.theory), for the frame."""
     if lam is None or not np.all(np.isfinite(lam)):
         return None
-    v = theory.verdict(rule, lr, hyper, lam, local=local)
+    return _stability(tuple(float(x) for x in lam), rule, lr, tuple(sorted(hyper.items())), local)
+
+
+@functools.lru_cache(maxsize=256)   # a quadratic's runs ask the same question frame after frame
+def _stability(lam: tuple, rule: str, lr: float, hyper: tuple, local: bool) -> Stability:
+    v = theory.verdict(rule, lr, dict(hyper), lam, local=local)
     return Stability(local=local, lam_min=v.lam_min, lam_max=v.lam_max, rate=v.predicted_rate,
                      bound=v.stable_lr_max, bound_name=v.formula, stable=v.stable)
 

@@ -41,6 +41,7 @@ class Racer:
     edge: float | None
     diverged: bool
     noisy: bool                 # mini-batches or gradient noise: the measured rate is not the theory's
+    on_map: bool                # drawn on this family's map (GD and the family's own rule)
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,7 +50,7 @@ class RateMap:
     lr_range: tuple[float, float]
     eigenvalues: tuple[float, ...]
     local: bool
-    racers: tuple[Racer, ...]   # every run with a theory (GD at β = 0)
+    racers: tuple[Racer, ...]   # every run with a theory; those of the family are on the map (GD at β = 0)
     note: str                   # why the selected run is not on the map, if it is not
 
     def grid(self, cols: int, pixel_rows: int) -> np.ndarray:
@@ -116,7 +117,8 @@ def build(playback, selected: int) -> TheoryData:
         else:
             notes.append("the curvature at this point is not finite")
     elif not curved:
-        notes.append("this problem has no exact Hessian")
+        notes.append(f"no curvature: an exact Hessian of {problem.dim} parameters is too big "
+                     f"(the limit is {theory.MAX_HESSIAN_DIM})")
     if problem.n_samples and params is not None:
         noise = build_noise(problem, race, params[: tick + 1, selected], run.batch, tick)
     elif not problem.n_samples:
@@ -154,7 +156,7 @@ def build_rate_map(race, settings, rule: str, lam: np.ndarray, local: bool, path
             measured = theory.measured_rate(theory.error_along(path[:stop, r], reference, basis[0]))
         racers.append(Racer(r, run.name, run.rule, lr, theory.beta_of(run.rule, hyper), v.predicted_rate,
                             measured, v.stable_lr_max, bool(0 <= race.diverged_at[r] < len(path)),
-                            run.batch_label != "full" or race.problem.noise > 0))
+                            run.batch_label != "full" or race.problem.noise > 0, run.rule in ("gd", family)))
     return RateMap(family, lr_span([x.lr for x in racers], lam), tuple(float(x) for x in lam), local,
                    tuple(racers), note)
 

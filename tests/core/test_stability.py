@@ -14,7 +14,7 @@ from gdtui.core.surfaces import SURFACES, Surface
 def map_by_the_rule(rule: str, lr: float, beta: float, lam: float) -> np.ndarray:
     """The one-step map of (e, α·v) on f = λe²/2, read off by running the real update rule
     (optimizers.py, with Nesterov's look-ahead) on the two unit states: independent of
-    theory.step_matrix."""
+    theory.trace_and_determinant."""
     spec = RULES[rule]
     hp = {"beta": np.array([[beta]])} if spec.hyper else {}
     lr_a = np.array([[lr]])
@@ -42,6 +42,9 @@ def test_the_step_matrix_is_the_rule_itself(rule):
         if rule == "gd":  # GD's (e, step) state: its second column is unused
             expected = abs(M[0, 0])
         assert theory.rate(rule, lr, beta, lam) == pytest.approx(expected, rel=1e-12, abs=1e-14)
+        # the inspector's float path gives the same number
+        assert theory.verdict(rule, lr, {"beta": beta}, [lam]).predicted_rate == pytest.approx(expected, rel=1e-12,
+                                                                                               abs=1e-14)
 
 
 @pytest.mark.parametrize("rule", theory.THEORY_RULES)

@@ -82,3 +82,26 @@ def test_sharpness_series_replays_the_race():
     H = race.problem.hessian(race.P)
     np.testing.assert_allclose(plain[-1], np.linalg.eigvalsh(H)[:, -1], rtol=1e-10)
     assert bounds[0] == pytest.approx(2 / 0.0007) and np.isnan(pre[-1, :2]).all() and pre[-1, 2] > 0
+
+
+def test_only_the_familys_racers_are_on_its_map():
+    pb = at("rate_map", 10)
+    momentum_map = view.build(pb, 0).rate_map           # β 4/9: momentum
+    on = {r.name for r in momentum_map.racers if r.on_map}
+    assert on == {"β 4/9", "GD", "β 0.9", "lr 0.22"} and momentum_map.family == "momentum"
+    nesterov_map = view.build(pb, 1).rate_map           # the Nesterov run: its own map
+    assert nesterov_map.family == "nesterov" and {r.name for r in nesterov_map.racers if r.on_map} == {"Nesterov", "GD"}
+    n = next(r for r in nesterov_map.racers if r.name == "Nesterov")
+    assert n.predicted == pytest.approx(0.8)            # β = 2/3, lr 0.12: 1 − 1/√κ
+    assert nesterov_map.grid(2, 2).shape == (2, 2)
+
+
+def test_a_network_too_big_for_an_exact_hessian_says_so(tmp_path):
+    from gdtui.cli import main
+    f = tmp_path / "wide.toml"
+    f.write_text('title = "w"\nsteps = 2\n[problem]\ntype = "mlp"\nlayers = [2, 400, 1]\n'
+                 '[[runs]]\nname = "GD"\noptimizer = "gd"\nlr = 0.1\n')
+    assert main(["run", str(f), "--json", "--sharpness"]) == 2
+    pb = Playback(load(str(f)))
+    data = view.build(pb, 0)
+    assert not data.sharpness and any("too big" in note for note in data.notes)

@@ -59,7 +59,7 @@ class RateMapView(Static):
         rho = m.grid(cols, 2 * rows)
         x_range = (math.log10(m.lr_range[0]), math.log10(m.lr_range[1]))
         marks = [(math.log10(r.lr), r.beta, run_look(r.index).head, run_look(r.index).color)
-                 for r in sorted(m.racers, key=lambda r: r.index == self.selected)]  # the selected on top
+                 for r in sorted(m.racers, key=lambda r: r.index == self.selected) if r.on_map]  # selected on top
         self.update(rate_map_text(rho, x_range, (0.0, data.BETA_MAX), marks))
 
 
@@ -76,8 +76,14 @@ def racers_table(m: data.RateMap, unit: str) -> Table:
                       Text(_fmt(r.predicted), style="bold red" if (r.predicted or 0) >= 1 else ""),
                       _fmt(r.measured) + ("*" if r.noisy and r.measured is not None else ""),
                       steps_per_efold(r.predicted), edge)
+    notes = []
     if any(r.noisy for r in m.racers):
-        table.caption = "* a mini-batch or noisy run: its measured rate carries the noise the theory leaves out"
+        notes.append("* a mini-batch or noisy run: its measured rate carries the noise the theory leaves out")
+    others = sorted({r.rule for r in m.racers if not r.on_map})
+    if others:
+        notes.append(f"{', '.join(others)} runs have a map of their own: select one (tab) and press y")
+    if notes:
+        table.caption = "\n".join(notes)
         table.caption_style = MUTED
         table.caption_justify = "left"
     return table
