@@ -23,6 +23,7 @@ import numpy as np
 from ..core import theory
 from ..core.race import DIVERGED
 
+PRECONDITIONED = theory.PRECONDITIONED   # rules whose sharpness is λmax(P⁻¹H)
 LR_DECADES = 5          # the rate map spans this many decades of lr around the racers
 BETA_MAX = 0.99
 NOISE_SAMPLES = 48      # mini-batch gradients drawn for the cloud
@@ -204,13 +205,16 @@ def build_noise(problem, race, path, batch, tick) -> GradientNoise:
     return GradientNoise(shown, G, cloud, b_simple, float(np.trace(cov)), ticks, b_path)
 
 
-def sharpness_series(scenario, upto: int, samples: int = 120):
+def sharpness_series(scenario, upto: int, samples: int = 150):
     """Each run's sharpness along its path to tick `upto` (replayed from the scenario: the same
     numbers as the race), with each rule's bound: (ticks, plain (T, R), preconditioned (T, R),
-    bounds (R,) at the runs' lrs, rules)."""
+    bounds (R,) at the runs' lrs, rules, names). The stride between samples is odd, so that a
+    sharpness flipping from step to step (GD at the edge of stability) shows both values."""
     from ..headless import simulate_with_sharpness
 
-    race, (ticks, plain, pre) = simulate_with_sharpness(scenario, max(upto, 1), max(1, math.ceil(upto / samples)))
+    every = max(1, math.ceil(upto / samples))
+    every += every > 1 and every % 2 == 0
+    race, (ticks, plain, pre) = simulate_with_sharpness(scenario, max(upto, 1), every)
     bounds = [theory.sharpness_bound(run.rule, float(race.lr[r]), {k: race.get_hyper(r, k) for k in run.hyper})
               for r, run in enumerate(race.runs)]
-    return ticks, plain, pre, bounds, [run.rule for run in race.runs]
+    return ticks, plain, pre, bounds, [run.rule for run in race.runs], [run.name for run in race.runs]

@@ -90,12 +90,14 @@ def racers_table(m: data.RateMap, unit: str) -> Table:
 
 
 def log_axis(plt, values: np.ndarray, ticks: int = 5):
-    """y ticks for log10 positions."""
+    """y ticks for log10 positions, with a margin so that no line runs along the frame."""
     finite = values[np.isfinite(values)]
     if len(finite):
         lo, hi = float(finite.min()), float(finite.max())
         if hi - lo < 1e-9:
             lo, hi = lo - 0.5, hi + 0.5
+        margin = 0.04 * (hi - lo)
+        lo, hi = lo - margin, hi + margin
         marks = log_ticks(lo, hi, ticks)
         if marks:
             plt.yticks([p for p, _ in marks], [label for _, label in marks])
@@ -227,41 +229,45 @@ class TheoryScreen(ModalScreen):
         self.app.call_from_thread(self._draw_sharpness, series)
 
     def _draw_sharpness(self, series):
-        ticks, plain, pre, bounds, rules = series
+        """Each run's sharpness over its own bound (log scale): 1 is the edge, for every run alike,
+        so runs with bounds decades apart share one picture; the selected run is drawn last."""
+        ticks, plain, pre, bounds, rules, names = series
         plot = self.query_one("#sharpness-plot", PlotextPlot)
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        shown = []
+        shown = [np.array([0.0])]
         caption = Text()
-        for r, rule in enumerate(rules):
-            values = pre[:, r] if rule in ("adam", "adamw", "rmsprop", "adagrad") else plain[:, r]
+        order = sorted(range(len(rules)), key=lambda r: r == self.theory.selected)
+        for r in order:
+            preconditioned = rules[r] in data.PRECONDITIONED
+            values = pre[:, r] if preconditioned else plain[:, r]
             look = run_look(r)
-            with np.errstate(all="ignore"):
-                y = np.log10(np.where(values > 0, values, np.nan))
-            ok = np.isfinite(y)
-            if ok.any():
-                plt.plot(ticks[ok].tolist(), y[ok].tolist(), marker="braille", color=rgb(look.color))
-                shown.append(y[ok])
             bound = bounds[r]
-            if bound:
-                plt.hline(math.log10(bound), color=tuple(c // 2 for c in rgb(look.color)))
-                shown.append(np.array([math.log10(bound)]))
-            last = values[ok][-1] if ok.any() else np.nan
-            what = "λmax(P⁻¹H)" if rule in ("adam", "adamw", "rmsprop", "adagrad") else "λmax"
-            caption.append(f"{look.head} {rule}: {what} {_fmt(last, '.3g')}", style=look.color)
-            caption.append(f" (bound {_fmt(bound, '.3g')})   ", style=MUTED)
-        if shown:
-            log_axis(plt, np.concatenate(shown))
+            ok = np.isfinite(values) & (values > 0)
+            if bound and ok.any():
+                y = np.log10(values[ok] / bound)
+                plt.plot(ticks[ok].tolist(), y.tolist(), marker="braille", color=rgb(look.color))
+                shown.append(y)
+        plt.hline(0.0, color=(200, 200, 200))
+        for r in range(len(rules)):
+            values = pre[:, r] if rules[r] in data.PRECONDITIONED else plain[:, r]
+            last = values[np.isfinite(values)][-1] if np.isfinite(values).any() else np.nan
+            what = "λmax(P⁻¹H)" if rules[r] in data.PRECONDITIONED else "λmax"
+            look = run_look(r)
+            caption.append(f"{look.head} {names[r]}: {what} {_fmt(last, '.3g')}", style=look.color)
+            caption.append(f" / bound {_fmt(bounds[r], '.3g')}   ", style=MUTED)
+        log_axis(plt, np.concatenate(shown))
         x_axis(plt, int(ticks[-1]) if len(ticks) else 1)
+        plt.title("sharpness / its bound (log scale; 1: the edge of stability)")
         plt.xlabel(self.theory.unit)
         plt.theme("clear")
         plot.refresh()
-        caption.append("\nSharpness: the largest eigenvalue of the full-batch Hessian (log scale); for adaptive rules "
-                       "the preconditioned λmax(P⁻¹H), P = diag(√ŝ + ε). Dim lines: each run's bound — 2/lr for GD, "
-                       "2(1+β)/((1−β)·lr) with momentum or Adam's β1. With full batches and a large enough lr, GD's "
-                       "sharpness climbs to 2/lr and hovers there: the edge of stability (Cohen et al. 2021; the "
-                       "edge_of_stability lesson).", style=MUTED)
+        caption.append("\nSharpness: the largest eigenvalue of the full-batch Hessian; for adaptive rules the "
+                       "preconditioned λmax(P⁻¹H), P = diag(√ŝ + ε). Bound: 2/lr for GD, 2(1+β)/((1−β)·lr) with "
+                       "momentum or Adam's β1. With full batches and a large enough lr, GD's sharpness climbs to "
+                       "its bound and hovers there: the edge of stability (Cohen et al. 2021; the edge_of_stability "
+                       "lesson).", style=MUTED)
         self.query_one("#sharpness-caption", Static).update(caption)
 
     # --- gradient noise -----------------------------------------------------------------
