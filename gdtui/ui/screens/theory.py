@@ -11,8 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from rich.console import Group
-from rich.table import Table
+from rich.console import Console, Group
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -26,6 +25,7 @@ from ...playback import theory as data
 from ...render.axes import log_ticks, nice_ticks
 from ...render.palette import rgb, run_look
 from ...render.ratemap import legend_text, rate_map_text, steps_per_efold
+from ...render.tables import Column, fitted_table
 
 MUTED = "#9e9e9e"
 DIRECTION_COLORS = ("#ffaf5f", "#5fafff", "#d787ff", "#87d787")
@@ -63,30 +63,43 @@ class RateMapView(Static):
         self.update(rate_map_text(rho, x_range, (0.0, data.BETA_MAX), marks))
 
 
-def racers_table(m: data.RateMap, unit: str) -> Table:
-    table = Table(box=None, padding=(0, 1), header_style=f"bold {MUTED}", expand=False)
-    for name, justify in (("run", "left"), ("rule", "left"), ("lr", "right"), ("β", "right"),
-                          ("ρ theory", "right"), ("ρ measured", "right"), (f"{unit}s/e-fold", "right"),
-                          ("stable lr <", "right")):
-        table.add_column(name, justify=justify, no_wrap=True)
-    for r in m.racers:
-        look = run_look(r.index)
-        edge = "none (λ < 0)" if r.edge == 0 else _fmt(r.edge)
-        table.add_row(Text(f"{look.head} {r.name}", style=look.color), r.rule, _fmt(r.lr), _fmt(r.beta, ".3g"),
-                      Text(_fmt(r.predicted), style="bold red" if (r.predicted or 0) >= 1 else ""),
-                      _fmt(r.measured) + ("*" if r.noisy and r.measured is not None else ""),
-                      steps_per_efold(r.predicted), edge)
-    notes = []
-    if any(r.noisy for r in m.racers):
-        notes.append("* a mini-batch or noisy run: its measured rate carries the noise the theory leaves out")
-    others = sorted({r.rule for r in m.racers if not r.on_map})
-    if others:
-        notes.append(f"{', '.join(others)} runs have a map of their own: select one (tab) and press y")
-    if notes:
-        table.caption = "\n".join(notes)
-        table.caption_style = MUTED
-        table.caption_justify = "left"
-    return table
+class RacersTable(Static):
+    """Predicted against measured, per racer: fitted to the width by dropping whole columns,
+    never by cutting a number."""
+
+    def __init__(self, rate_map: data.RateMap, unit: str, **kw):
+        super().__init__(**kw)
+        self.rate_map = rate_map
+        self.unit = unit
+
+    def on_resize(self):
+        self.redraw()
+
+    def on_mount(self):
+        self.redraw()
+
+    def redraw(self):
+        m = self.rate_map
+        columns = [Column("run"), Column("rule", drop=2), Column("lr", "right"), Column("β", "right"),
+                   Column("ρ theory", "right"), Column("ρ measured", "right"),
+                   Column(f"{self.unit}s/e-fold", "right", drop=1), Column("stable lr <", "right", drop=3)]
+        rows = []
+        for r in m.racers:
+            look = run_look(r.index)
+            rows.append([Text(f"{look.head} {r.name}", style=look.color), r.rule, _fmt(r.lr), _fmt(r.beta, ".3g"),
+                         Text(_fmt(r.predicted), style="bold red" if (r.predicted or 0) >= 1 else ""),
+                         _fmt(r.measured) + ("*" if r.noisy and r.measured is not None else ""),
+                         steps_per_efold(r.predicted), "none (λ < 0)" if r.edge == 0 else _fmt(r.edge)])
+        console = Console(width=max(20, self.size.width))
+        parts = [fitted_table(console, columns, rows)]
+        if any(r.noisy for r in m.racers):
+            parts.append(Text("* a mini-batch or noisy run: its measured rate carries the noise the theory leaves out",
+                              style=MUTED))
+        others = sorted({r.rule for r in m.racers if not r.on_map})
+        if others:
+            parts.append(Text(f"{', '.join(others)} runs have a map of their own: select one (tab) and press y",
+                              style=MUTED))
+        self.update(Group(*parts))
 
 
 def log_axis(plt, values: np.ndarray, ticks: int = 5):
@@ -133,6 +146,7 @@ class TheoryScreen(ModalScreen):
                 if t.rate_map is not None:
                     with TabPane("rate map", id="tab-rates"), VerticalScroll():
                         yield RateMapView(t.rate_map, t.selected, id="rate-map")
+                        yield RacersTable(t.rate_map, t.unit, id="racers")
                         yield Static(self._rate_caption(), id="rate-caption")
                 if t.eigen is not None:
                     with TabPane("eigen-directions", id="tab-eigen"):
@@ -176,8 +190,7 @@ class TheoryScreen(ModalScreen):
                  else f"a quadratic: λ {lam}, the same everywhere")
         family = ("EMA momentum v ← βv + (1−β)g, p ← p − αv (GD is its row β = 0)" if m.family == "momentum"
                   else "Nesterov, gdtui's look-ahead form (GD is its row β = 0)")
-        parts = [racers_table(m, t.unit), legend_text(),
-                 Text(f"ρ: the error's factor per step for {family}; {where}.", style=MUTED)]
+        parts = [legend_text(), Text(f"ρ: the error's factor per step for {family}; {where}.", style=MUTED)]
         if m.note:
             parts.append(Text(m.note, style=MUTED))
         return Group(*parts)
