@@ -53,7 +53,7 @@ def test_widgets_never_read_the_race_or_the_problem_or_the_playback():
 def test_the_core_is_numpy_only():
     for path in modules("core"):
         outside = {name for name in imported(path)
-                   if name.split(".")[0] not in ("numpy", "gdtui", "__future__", "dataclasses", "typing", "math",
+                   if name.split(".")[0] not in ("numpy", "gdtui", "__future__", "dataclasses", "typing", "math", "cmath",
                                                  "collections", "functools", "itertools", "enum", "copy")}
         assert not outside, f"{path.name} imports {outside}"
         assert not {name for name in imported(path) if name.startswith("gdtui.") and not name.startswith("gdtui.core")}
