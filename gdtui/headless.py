@@ -27,7 +27,8 @@ def simulate(scenario: Scenario, length: int | None = None) -> Race:
 
 def simulate_with_sharpness(scenario: Scenario, length: int | None, every: int = 1):
     """`simulate`, measuring each run's sharpness (core.theory.sharpness) at tick 0, every
-    `every` ticks and at the end: (race, (ticks, plain (T, R), preconditioned (T, R)))."""
+    `every` ticks and at the end, with the bound its rule can sustain at the lr of that tick:
+    (race, (ticks, plain (T, R), preconditioned (T, R), bounds (T, R)))."""
     from .core import theory
     from .errors import GdtuiError
 
@@ -36,35 +37,37 @@ def simulate_with_sharpness(scenario: Scenario, length: int | None, every: int =
     if not theory.has_curvature(race.problem):
         raise GdtuiError(f"{scenario.source}: --sharpness: an exact Hessian of {race.problem.dim} parameters is "
                          f"too big (the limit is {theory.MAX_HESSIAN_DIM})")
-    ticks, plain, pre = [], [], []
+    ticks, plain, pre, bounds = [], [], [], []
 
     def measure(race):
         a, b = theory.sharpness(race.problem, race)
         ticks.append(race.tick)
         plain.append(a)
         pre.append(b)
+        lrs = race.rates_at(race.tick)
+        bounds.append([theory.sharpness_bound(run.rule, float(lrs[r]),
+                                              {k: race.get_hyper(r, k) for k in RULES[run.rule].hyper})
+                       for r, run in enumerate(race.runs)])
 
     play_headless(race, scenario.events, length, observe=measure, every=every)
-    return race, (np.array(ticks), np.array(plain), np.array(pre))
+    as_array = lambda rows: np.array(rows, dtype=float)   # None (no bound) becomes NaN
+    return race, (np.array(ticks), as_array(plain), as_array(pre), as_array(bounds))
 
 
 def add_sharpness(doc: dict, sharpness):
     """Each run's sharpness per recorded tick into `gdtui run --json`'s document (null where not
-    measured or not finite), and for the preconditioned rules `preconditioned_sharpness`, with
-    the bound each rule can sustain at its final lr."""
-    from .core import theory
-
-    ticks, plain, pre = sharpness
+    measured or not finite), for the preconditioned rules `preconditioned_sharpness`, and the
+    bound the run's rule can sustain at the lr of each of those ticks."""
+    ticks, plain, pre, bounds = sharpness
     n = doc["steps"] + 1
     for r, run in enumerate(doc["runs"]):
-        values, precond = [None] * n, [None] * n
+        values, precond, bound = [None] * n, [None] * n, [None] * n
         for k, t in enumerate(ticks):
-            values[t], precond[t] = _finite(plain[k, r]), _finite(pre[k, r])
+            values[t], precond[t], bound[t] = _finite(plain[k, r]), _finite(pre[k, r]), _finite(bounds[k, r])
         run["sharpness"] = values
         if any(v is not None for v in precond):
             run["preconditioned_sharpness"] = precond
-        bound = theory.sharpness_bound(run["optimizer"], run["lr"], run["hyper"])
-        run["sharpness_bound"] = None if bound is None else _finite(bound)
+        run["sharpness_bound"] = bound
     doc["sharpness_ticks"] = [int(t) for t in ticks]
 
 

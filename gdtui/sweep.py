@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 from .core import theory as linear_theory
+from .core.optimizers import RULES
 from .core.race import DIVERGED, Race
 from .errors import GdtuiError
 from .render.palette import rgb, run_look
@@ -91,7 +92,8 @@ def summarize(scenario: Scenario, race: Race, lrs: np.ndarray) -> dict:
             "best_lr": None if best is None else float(lrs[best]),
             "best_loss": None if best is None else float(loss[best]),
             "window": window,
-            "theory_edge": None if lam is None else linear_theory.verdict(run.rule, 0.0, run.hyper, lam).stable_lr_max,
+            "theory_edge": None if lam is None else _finite(linear_theory.verdict(
+                run.rule, 0.0, RULES[run.rule].with_defaults(run.hyper), lam).stable_lr_max),
             "points": [{"lr": float(lr), "final_loss": None if not np.isfinite(v) else float(v), "status": s}
                        for lr, v, s in zip(lrs, loss, status)],
         })
@@ -101,6 +103,10 @@ def summarize(scenario: Scenario, race: Race, lrs: np.ndarray) -> dict:
                   "gd_edge": 2 / float(lam[-1]) if lam[-1] > 0 else None}
     return {"scenario": scenario.title, "clock": scenario.clock, "steps": race.tick, "lr_min": float(lrs[0]),
             "lr_max": float(lrs[-1]), "points": n, "f_star": race.problem.f_star, "theory": theory, "runs": out}
+
+
+def _finite(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
 
 
 def length_text(result: dict) -> str:

@@ -1,11 +1,11 @@
 """`gdtui theory`: what the linear theory predicts for each run, against what the run did.
 
 For each run: the Hessian eigenvalues the theory uses (a quadratic's, or the Hessian at the
-run's end point, then labelled local), the predicted factor per step ρ, the largest stable
-lr for its rule and β, and the rate measured from its own path (core.theory.measured_rates:
-relative to the minimum on a quadratic; elsewhere only for a run that converged, relative to
-the point it converged to, over the second half of its path). Rules with no fixed linear map
-get null, not a guess.
+run's end point, then labelled local), the predicted factor per update ρ, the largest stable
+lr for its rule and β, and the rate measured from its own path: a two-term recurrence fitted
+to its steps along each eigenvector (core.theory.measured_rates; steps need no minimum), over
+its whole path on a quadratic and over the second half elsewhere, per update (an epoch's
+factor is taken to the 1/updates power). Rules with no fixed linear map get null, not a guess.
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from .core import theory
-from .headless import hyper_values, simulate
+from .core.optimizers import RULES
+from .headless import _finite, hyper_values, simulate
 from .scenario import Scenario
-
-def _num(x):
-    return None if x is None or not np.isfinite(x) else float(x)
 
 
 def analyse(scenario: Scenario, length: int | None = None) -> dict:
@@ -30,43 +28,53 @@ def analyse(scenario: Scenario, length: int | None = None) -> dict:
         lam, vec = theory.spectrum(problem, np.zeros((1, problem.dim)) if quadratic else race.P)
     shared = lam[0] if curved and quadratic else None
     params = race.history.params
+    per_tick = race.per_epoch if race.clock == "epoch" else np.ones(race.R, dtype=int)
+    lrs = race.rates_at(race.tick)
     runs = []
     for r, run in enumerate(race.runs):
-        lr, hyper = float(race.lr[r]), {k: race.get_hyper(r, k) for k in run.hyper}
+        lr, hyper = float(lrs[r]), {k: race.get_hyper(r, k) for k in RULES[run.rule].hyper}
         entry = {"name": run.name, "optimizer": run.rule, "lr": lr, "hyper": hyper_values(hyper),
-                 "eigenvalues": None, "predicted_rate": None, "stable_lr_max": None, "edge_formula": None,
+                 "noisy": run.batch_label != "full", "eigenvalues": None,
+                 "predicted_rate": None, "stable_lr_max": None, "edge_formula": None, "negative_curvature": None,
                  "measured_rate": None, "local": not quadratic}
-        if curved and np.all(np.isfinite(lam[r if shared is None else 0])):
-            eig = lam[0] if shared is not None else lam[r]
+        eig = shared if shared is not None else None if lam is None else lam[r]
+        if eig is not None and np.all(np.isfinite(eig)):
             v = theory.verdict(run.rule, lr, hyper, eig, local=not quadratic)
             entry.update(eigenvalues=[float(x) for x in eig], predicted_rate=_num(v.predicted_rate),
-                         stable_lr_max=_num(v.stable_lr_max), edge_formula=v.formula)
-            status = race.status_name(r)
-            if v.predicted_rate is not None and params is not None and status != "diverged" \
-                    and (quadratic or status == "converged"):
-                stop = int(race.converged_at[r]) if status == "converged" else race.tick
-                path = params[: stop + 1, r]   # a converged run is frozen after this
-                if quadratic and problem.minima:
-                    reference = np.asarray(problem.minima[0])
-                else:   # local: how the run settled into the point it converged to
-                    reference, path = path[-1], path[len(path) // 2:]
+                         stable_lr_max=_num(v.stable_lr_max), edge_formula=v.formula,
+                         negative_curvature=v.escaping)
+            if v.predicted_rate is not None and params is not None and race.status_name(r) != "diverged":
+                stop = int(race.converged_at[r]) if race.status_name(r) == "converged" else race.tick
+                start = theory.steady_since(race.history.lr[1: stop + 1, r])   # since its lr last changed
+                if not quadratic:                     # local: how the run moves near where it ended
+                    start = max(start, stop // 2)
+                path = params[start: stop + 1, r]     # a converged run is frozen after `stop`
                 basis = vec[0] if shared is not None else vec[r]
-                entry["measured_rate"] = _num(theory.measured_rate(theory.error_along(path, reference, basis)))
+                rate = theory.measured_rate(np.diff(path @ basis, axis=0))
+                entry["measured_rate"] = None if rate is None else _num(rate ** (1 / int(per_tick[r])))
         runs.append(entry)
+    unit = "epoch" if scenario.clock == "epoch" else "step"
     return {"scenario": scenario.title, "problem": problem.kind if problem.kind != "surface" else problem.name,
-            "steps": race.tick, "quadratic": bool(quadratic),
+            "clock": scenario.clock, "steps": race.tick, "unit": unit, "quadratic": bool(quadratic),
             "eigenvalues": None if shared is None else [float(x) for x in shared], "runs": runs}
+
+
+def _num(x):
+    """A JSON number, or null for None, NaN and ±∞ (an edge of ∞ has the formula to explain it)."""
+    return None if x is None else _finite(x)
 
 
 def rows(result: dict) -> list[list[str]]:
     out = []
     for run in result["runs"]:
         eig = run["eigenvalues"]
+        edge = run["stable_lr_max"]
         out.append([run["name"], run["optimizer"], f"{run['lr']:.4g}",
                     next((f"{v:.3g}" for k, v in run["hyper"].items() if k in ("beta", "beta1")), "—"),
                     "—" if eig is None else f"{eig[0]:.3g} … {eig[-1]:.3g}",
-                    _fmt(run["predicted_rate"]), _fmt(run["measured_rate"]),
-                    "none (λ < 0)" if run["stable_lr_max"] == 0 else _fmt(run["stable_lr_max"]),
+                    _fmt(run["predicted_rate"]), _fmt(run["measured_rate"]) + ("*" if run["noisy"] and
+                                                                               run["measured_rate"] else ""),
+                    "any" if edge is None and run["predicted_rate"] is not None else _fmt(edge),
                     "local" if run["local"] else "exact"])
     return out
 
@@ -83,7 +91,15 @@ def print_report(result: dict, console=None):
                Column("λmin … λmax", "right", drop=4), Column("ρ predicted", "right"),
                Column("ρ measured", "right"), Column("stable lr <", "right"), Column("where", drop=1)]
     where = "a quadratic: exact everywhere" if result["quadratic"] else "local: the Hessian at each run's end point"
-    title = f"{result['scenario']}: the linear theory after {result['steps']} steps ({where})"
+    n, unit = result["steps"], result["unit"]
+    title = f"{result['scenario']}: the linear theory after {n} {unit}{'s' if n != 1 else ''} ({where})"
     console.print(fitted_table(console, columns, rows(result), title=title))
-    console.print("ρ: the error's factor per step (below 1 converges). Measured from the run's own path. "
-                  "— : no fixed linear map (adaptive rules), or no exact Hessian.", style="#9e9e9e")
+    notes = ["ρ: the error's factor per update (below 1 converges), predicted at the lr of the next update and "
+             "measured from the run's own steps since its lr last changed. — : no fixed linear map (adaptive "
+             "rules), no exact Hessian, or too few steps at one lr (schedules)."]
+    if any(r["noisy"] and r["measured_rate"] for r in result["runs"]):
+        notes.append("* a mini-batch or noisy run: its measured rate carries the noise the theory leaves out.")
+    if any(r["negative_curvature"] for r in result["runs"]):
+        notes.append("λmin < 0: negative curvature; along it any lr moves the run away from that point, "
+                     "so ρ > 1 there says it is leaving, not blowing up.")
+    console.print(" ".join(notes), style="#9e9e9e")

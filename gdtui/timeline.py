@@ -33,11 +33,13 @@ def narration_at(events: list[Event], tick: int) -> Event | None:
 
 def play_headless(race: Race, events: list[Event], length: int, observe=None, every: int = 1):
     """Step `race` to tick `length`, applying every event on the way; `observe(race)` is called
-    at tick 0, every `every` ticks and at the end."""
+    at tick 0, every `every` ticks and at the end (after that tick's events: it sees the rates
+    of the next update)."""
     while True:
+        if race.tick < length:
+            apply_changes(race, events_at(events, race.tick))
         if observe is not None and (race.tick % every == 0 or race.tick == length):
             observe(race)
         if race.tick >= length:
             break
-        apply_changes(race, events_at(events, race.tick))
         race.step()

@@ -73,9 +73,6 @@ class LinearRegression(Problem):
     def hessian(self, P):
         return np.broadcast_to(2 * self.A, (len(P), 2, 2)).copy()
 
-    def hessian_eigenvalues(self):
-        lam = np.linalg.eigvalsh(2 * self.A)
-        return float(lam[0]), float(lam[1])
 
 
 class LogisticRegression(Problem):

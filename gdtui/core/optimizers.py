@@ -174,6 +174,10 @@ class Rule:
     summary: str = ""
     uncorrected: tuple[str, ...] | None = None  # the equation with bias_correction off
 
+    def with_defaults(self, hyper: dict[str, float]) -> dict[str, float]:
+        """Every hyperparameter of the rule: the run's own values over the defaults."""
+        return {**self.hyper, **{k: v for k, v in hyper.items() if k in self.hyper}}
+
     def equation_for(self, hyper: dict[str, float]) -> tuple[str, ...]:
         """The equation as this run's hyperparameters make it (Adam without bias correction
         has no v̂ and ŝ)."""

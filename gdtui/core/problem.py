@@ -57,10 +57,6 @@ class Problem:
         """The exact Hessian of the full-batch loss at each row of P: shape (R, D, D)."""
         raise NotImplementedError
 
-    def hessian_eigenvalues(self) -> tuple[float, float] | None:
-        """(lambda_min, lambda_max) for quadratics, else None."""
-        return None
-
     def default_view(self, start) -> Box:
         if self.view is not None:
             return self.view

@@ -480,6 +480,13 @@ class Race:
             family.write_internals(last)
         return last
 
+    def rates_at(self, tick: int) -> np.ndarray:
+        """Each run's lr for the update after `tick` (schedules included; a stopped run keeps the
+        rate of its last update)."""
+        if tick == self.tick:
+            return np.where(self.status == RUNNING, self.next_rates(), self.lr)
+        return self.history.lr[tick + 1]
+
     def next_rates(self) -> np.ndarray:
         """Each run's learning rate for its next update (its schedule applied)."""
         return self._rates(np.arange(self.R))

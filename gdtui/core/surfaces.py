@@ -227,7 +227,3 @@ class Surface(Problem):
     def quadratic(self):
         return self.name in ("bowl", "saddle")
 
-    def hessian_eigenvalues(self):
-        if self.name == "bowl":
-            return (min(1.0, self.params["condition"]), max(1.0, self.params["condition"]))
-        return None

@@ -87,15 +87,32 @@ class Verdict:
     """What the theory says about one run at one point."""
 
     rule: str
+    lr: float
     eigenvalues: tuple[float, ...]   # the Hessian's, ascending
     local: bool                      # at the run's current point (not a quadratic's constant H)
     rates: tuple[float, ...] | None  # ρ along each eigen-direction (None: no theory for the rule)
-    predicted_rate: float | None     # the largest ρ
-    stable_lr_max: float | None      # the edge; 0.0: no lr is stable (negative curvature)
+    predicted_rate: float | None     # the largest ρ: above 1 the error grows along some direction
+    stable_lr_max: float | None      # the step-size edge, from the curving-up directions (inf: none curve up)
     formula: str                     # how the edge was found, or why there is none
 
     @property
     def stable(self) -> bool | None:
+        """Whether the step size is below the edge (the steep directions do not blow up)."""
+        return None if self.stable_lr_max is None else self.lr < self.stable_lr_max
+
+    @property
+    def escaping(self) -> bool:
+        """Negative curvature: along it any lr moves the run away from this point (a saddle
+        or a hilltop), at the factor `escape_rate` per step."""
+        return self.eigenvalues[0] < 0
+
+    @property
+    def escape_rate(self) -> float | None:
+        return None if self.rates is None or not self.escaping else self.rates[0]
+
+    @property
+    def converging(self) -> bool | None:
+        """Whether the error shrinks along every direction."""
         return None if self.predicted_rate is None else self.predicted_rate < 1
 
     @property
@@ -112,16 +129,14 @@ def verdict(rule: str, lr: float, hyper: dict, eigenvalues, local: bool = False)
     lam = tuple(float(v) for v in np.sort(np.asarray(eigenvalues, dtype=float)))
     if rule not in THEORY_RULES or not all(np.isfinite(lam)):
         why = NO_THEORY if rule not in THEORY_RULES else "the curvature here is not finite"
-        return Verdict(rule, lam, local, None, None, None, why)
+        return Verdict(rule, lr, lam, local, None, None, None, why)
     beta = beta_of(rule, hyper)
     rates = tuple(_rate_of(rule, lr, beta, x) for x in lam)
-    if lam[0] < 0:
-        edge, formula = 0.0, "negative curvature: no lr is stable along it"
-    elif lam[-1] == 0:
-        edge, formula = float("inf"), "no curvature: any lr"
+    if lam[-1] <= 0:
+        edge, formula = float("inf"), "no direction curves up: no lr makes a step blow up"
     else:
         edge, formula = edge_factor(rule, beta) / lam[-1], EDGE_FORMULAS[rule]
-    return Verdict(rule, lam, local, rates, max(rates), edge, formula)
+    return Verdict(rule, lr, lam, local, rates, max(rates), edge, formula)
 
 
 # --- curvature of a problem ---------------------------------------------------------
@@ -186,20 +201,20 @@ def measured_rates(coordinates: np.ndarray, floor: float = 1e-10) -> list[float 
     return out
 
 
+def steady_since(rates: np.ndarray) -> int:
+    """The index where the last stretch of equal values in `rates` (a run's lr per update)
+    begins: a measured rate means something only over updates with one lr."""
+    rates = np.asarray(rates, dtype=float)
+    changed = np.flatnonzero(~np.isclose(rates[1:], rates[:-1], rtol=1e-12, atol=0))
+    return int(changed[-1]) + 1 if len(changed) else 0
+
+
 def measured_rate(coordinates: np.ndarray, floor: float = 1e-10) -> float | None:
-    """The slowest direction's measured rate (see measured_rates), or None."""
+    """The slowest direction's measured rate (see measured_rates), or None. `coordinates` may be
+    the errors p_t − p* or, where p* is not known, the steps p_(t+1) − p_t: both follow the
+    same recurrence."""
     rates = [r for r in measured_rates(coordinates, floor) if r is not None]
     return max(rates) if rates else None
-
-
-def average_factor(errors: np.ndarray, first: int, last: int) -> float | None:
-    """(‖e_last‖/‖e_first‖)^(1/(last − first)): the factor per step a run's error shrank by
-    between two steps, as a lesson quotes it (it includes any transient and oscillation)."""
-    e = np.asarray(errors, dtype=float).reshape(len(errors), -1)
-    a, b = np.linalg.norm(e[first]), np.linalg.norm(e[last])
-    if last <= first or a == 0 or not np.isfinite(a * b):
-        return None
-    return float((b / a) ** (1 / (last - first)))
 
 
 # --- sharpness and the edge of stability -------------------------------------------------
@@ -215,9 +230,7 @@ def sharpness_bound(rule: str, lr: float, hyper: dict) -> float | None:
         return None
     if rule in ("gd", "rmsprop", "adagrad"):
         return 2 / lr
-    if rule == "momentum":
-        return edge_factor(rule, hyper["beta"]) / lr
-    if rule == "nesterov":
+    if rule in ("momentum", "nesterov"):
         return edge_factor(rule, hyper["beta"]) / lr
     if rule in ("adam", "adamw"):
         return edge_factor("momentum", hyper["beta1"]) / lr
@@ -252,21 +265,6 @@ def _largest_eigenvalue(H: np.ndarray) -> np.ndarray:
     if ok.any():
         out[ok] = np.linalg.eigvalsh(H[ok])[:, -1]
     return out
-
-
-def track_sharpness(race, length: int, every: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Step a fresh race to `length`, measuring sharpness every `every` ticks (and at the end):
-    (ticks (T,), plain (T, R), preconditioned (T, R)). Rates come from the race at each tick."""
-    ticks, plain, pre = [], [], []
-    while True:
-        a, b = sharpness(race.problem, race)
-        ticks.append(race.tick)
-        plain.append(a)
-        pre.append(b)
-        if race.tick >= length or race.done:
-            break
-        race.step(min(every, length - race.tick))
-    return np.array(ticks), np.array(plain), np.array(pre)
 
 
 # --- gradient noise ---------------------------------------------------------------------------

@@ -22,6 +22,11 @@ def frozen(a: np.ndarray) -> np.ndarray:
     return v
 
 
+def updates_per_tick(race: Race) -> np.ndarray:
+    """How many updates each run makes in one tick: 1, or on an epoch clock its batches per epoch."""
+    return race.per_epoch if race.clock == "epoch" else np.ones(race.R, dtype=int)
+
+
 def settings_at(setup: Setup, events, tick: int) -> list[dict[str, float]]:
     """Each run's lr and hyperparameters in force after `tick`: the setup, then the scenario's
     `set` events and the user's edits up to `tick`, in the order the race applies them (the
@@ -51,7 +56,7 @@ def stability(lam, rule: str, lr: float, hyper: dict, local: bool) -> Stability 
 def _stability(lam: tuple, rule: str, lr: float, hyper: tuple, local: bool) -> Stability:
     v = theory.verdict(rule, lr, dict(hyper), lam, local=local)
     return Stability(local=local, lam_min=v.lam_min, lam_max=v.lam_max, rate=v.predicted_rate,
-                     bound=v.stable_lr_max, bound_name=v.formula, stable=v.stable)
+                     bound=v.stable_lr_max, bound_name=v.formula, stable=v.stable, escape_rate=v.escape_rate)
 
 
 class FrameBuilder:
@@ -83,10 +88,7 @@ class FrameBuilder:
         at_head = t == race.tick
         # the parameters: from the history, or (races too large to keep it) a copy of the present
         params = history.params[t] if history.params is not None else race.P.copy()
-        if at_head:  # the rate of the next update; a stopped run keeps the rate of its last one
-            next_lr = np.where(race.status == RUNNING, race.next_rates(), race.lr)
-        else:
-            next_lr = history.lr[t + 1]
+        next_lr = race.rates_at(t)
         settings = settings_at(setup, events, t)
         accuracy = self.accuracy(shown["generation"], t, params)
         f_star = self.problem.f_star

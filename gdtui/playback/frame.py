@@ -46,9 +46,11 @@ class Stability:
     lam_min: float
     lam_max: float
     rate: float | None             # the predicted factor ρ per step; None: no theory for the rule
-    bound: float | None            # the largest stable lr for this run's rule and β; None: no fixed bound
+    bound: float | None            # the largest stable lr for this run's rule and β (inf: nothing curves up);
+                                   # None: no fixed bound
     bound_name: str                # how the bound was obtained, or why there is none
-    stable: bool | None
+    stable: bool | None            # lr below the bound: the step does not blow up along the steep directions
+    escape_rate: float | None      # negative curvature: the factor per step it moves away along it
 
     @property
     def kappa(self) -> float | None:

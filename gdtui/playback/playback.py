@@ -481,14 +481,27 @@ class Playback:
         `set` events would undo stays at its step, as a `set` event of its own."""
         runs = self.setup.settled(unless=self._undone_by_an_event)
         kept = [e for e in self.setup.edits if self._undone_by_an_event(e)]
+        return dataclasses.replace(self.scenario, runs=list(runs), events=self._with_set_events(kept),
+                                   speed=max(1, round(self.speed)), start=self._start_to_save(),
+                                   view=self.view.box if self.scene.two_d else None)
+
+    def replay_scenario(self) -> Scenario:
+        """The race as it has been run: the setup's runs, and every change since as a `set` event
+        at its own tick (replayed headless, it gives the race's own numbers: the sharpness view)."""
+        return dataclasses.replace(self.scenario, runs=list(self.setup.runs),
+                                   events=self._with_set_events(self.setup.edits), start=self._start_to_save())
+
+    def _with_set_events(self, edits) -> list[Event]:
+        """The scenario's events and `edits` as `set` events at their ticks, in the order the race
+        applies them (at one tick, the scenario's first: a stable sort)."""
         events = list(self.scenario.events)
-        for edit in kept:
+        for edit in edits:
             value = settings_at(self.setup, self.scenario.events, edit.tick)[edit.run][edit.name]
             events.append(Event(at=edit.tick, set={"run": edit.run, edit.name: value}))
-        events.sort(key=lambda e: e.at)
-        return dataclasses.replace(self.scenario, runs=list(runs), events=events, speed=max(1, round(self.speed)),
-                                   start=tuple(float(x) for x in self.start) if self.scene.two_d else None,
-                                   view=self.view.box if self.scene.two_d else None)
+        return sorted(events, key=lambda e: e.at)
+
+    def _start_to_save(self):
+        return tuple(float(x) for x in self.start) if self.scene.two_d else None
 
     def with_problem(self, kind: str, name: str | None) -> Scenario:
         """The current runs on another problem from its default start, with the settings they

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core import theory
-from ..core.race import DIVERGED
+from .build import settings_at, updates_per_tick
 
 PRECONDITIONED = theory.PRECONDITIONED   # rules whose sharpness is λmax(P⁻¹H)
 LR_DECADES = 5          # the rate map spans this many decades of lr around the racers
@@ -76,7 +76,8 @@ class EigenErrors:
 
 @dataclass(frozen=True, eq=False)
 class GradientNoise:
-    batch: int                  # the batch the cloud is drawn for
+    batch: int                  # the batch the cloud is drawn for (a full-batch run: batches of 8)
+    run_batch: int              # the run's own batch
     full: np.ndarray            # (D,) the full-batch gradient at the point
     cloud: np.ndarray | None    # (NOISE_SAMPLES, 2) mini-batch gradients (2-D problems)
     b_simple: float
@@ -99,7 +100,8 @@ class TheoryData:
 
 
 def build(playback, selected: int) -> TheoryData:
-    """The theory of the loaded race as of the playback's cursor, for run `selected`."""
+    """The theory of the loaded race as of the playback's cursor, for run `selected`: only the
+    history up to the cursor is read, never the race's future."""
     race, problem, tick = playback.race, playback.problem, playback.cursor
     run = race.runs[selected]
     notes = []
@@ -111,53 +113,68 @@ def build(playback, selected: int) -> TheoryData:
         point = np.zeros((1, 2)) if quadratic else params[tick, selected][None]
         lam, vec = theory.spectrum(problem, point)
         if np.all(np.isfinite(lam)):
-            settings = playback_settings(playback, tick)
-            rate_map = build_rate_map(race, settings, run.rule, lam[0], not quadratic, params[: tick + 1])
-            eigen = build_eigen(problem, params[: tick + 1, selected], lam[0], vec[0], run.rule,
-                                settings[selected], not quadratic, problem.param_names)
+            settings = settings_at(playback.setup, playback.scenario.events, tick)
+            lrs = race.rates_at(tick)
+            for r, lr in enumerate(lrs):
+                settings[r]["lr"] = float(lr)   # the scheduled rate of the next update, as the inspector shows
+            rate_map = build_rate_map(race, settings, run.rule, lam[0], vec[0], not quadratic, tick)
+            eigen = build_eigen(race, selected, settings[selected], lam[0], vec[0], not quadratic, tick)
         else:
             notes.append("the curvature at this point is not finite")
     elif not curved:
         notes.append(f"no curvature: an exact Hessian of {problem.dim} parameters is too big "
                      f"(the limit is {theory.MAX_HESSIAN_DIM})")
     if problem.n_samples and params is not None:
-        noise = build_noise(problem, race, params[: tick + 1, selected], run.batch, tick)
+        noise = build_noise(problem, params[: tick + 1, selected], run.batch, tick)
     elif not problem.n_samples:
         notes.append("gradient noise: an analytic surface has no examples to sample")
-    sharp = curved and problem.dim > 2
+    if race.clock == "epoch" and rate_map is not None:
+        notes.append("ρ is per update; an epoch here is several updates")
     return TheoryData(selected=selected, run_name=run.name, tick=tick, unit=playback.scene.unit,
-                      rate_map=rate_map, eigen=eigen, noise=noise, sharpness=sharp, notes=tuple(notes))
-
-
-def playback_settings(playback, tick: int) -> list[dict[str, float]]:
-    from .build import settings_at
-
-    return settings_at(playback.setup, playback.scenario.events, tick)
+                      rate_map=rate_map, eigen=eigen, noise=noise, sharpness=curved and problem.dim > 2,
+                      notes=tuple(notes))
 
 
 def family_of(rule: str) -> str | None:
     return {"gd": "momentum", "momentum": "momentum", "nesterov": "nesterov"}.get(rule)
 
 
-def build_rate_map(race, settings, rule: str, lam: np.ndarray, local: bool, path: np.ndarray) -> RateMap:
+def stopped_at(race, r: int, tick: int) -> int:
+    """The last tick of run r's own steps as of `tick` (a stopped run's history is frozen after)."""
+    ends = [int(at) for at in (race.converged_at[r], race.diverged_at[r]) if 0 <= at <= tick]
+    return min(ends) if ends else tick
+
+
+def measured_per_update(race, r: int, vectors: np.ndarray, tick: int) -> float | None:
+    """The rate run r's own steps follow, per update: fitted to its steps (p_(t+1) − p_t, which
+    follow the same recurrence as the error and need no minimum) along the eigenvectors, from the
+    last change of its lr up to `tick`; on an epoch clock the per-epoch factor is taken to the
+    1/updates power."""
+    if 0 <= race.diverged_at[r] <= tick:
+        return None
+    stop = stopped_at(race, r, tick)
+    start = theory.steady_since(race.history.lr[1: stop + 1, r])   # since its lr last changed
+    path = race.history.params[start: stop + 1, r]
+    rate = theory.measured_rate(np.diff(path @ vectors, axis=0))
+    per_tick = int(updates_per_tick(race)[r])
+    return None if rate is None else rate ** (1 / per_tick)
+
+
+def build_rate_map(race, settings, rule: str, lam: np.ndarray, vectors: np.ndarray, local: bool,
+                   tick: int) -> RateMap:
     family = family_of(rule) or "momentum"
     note = "" if family_of(rule) else f"{rule} is {theory.NO_THEORY}: the map shows EMA momentum"
     racers = []
-    reference = None if local else np.asarray(race.problem.minima[0]) if race.problem.minima else None
     for r, run in enumerate(race.runs):
         if run.rule not in theory.THEORY_RULES:
             continue
         lr = settings[r]["lr"]
         hyper = {k: v for k, v in settings[r].items() if k != "lr"}
         v = theory.verdict(run.rule, lr, hyper, lam, local=local)
-        measured = None
-        if reference is not None and race.status[r] != DIVERGED:
-            _, basis = theory.spectrum(race.problem, np.zeros((1, 2)))
-            stop = len(path) if race.converged_at[r] < 0 else min(len(path), int(race.converged_at[r]) + 1)
-            measured = theory.measured_rate(theory.error_along(path[:stop, r], reference, basis[0]))
         racers.append(Racer(r, run.name, run.rule, lr, theory.beta_of(run.rule, hyper), v.predicted_rate,
-                            measured, v.stable_lr_max, bool(0 <= race.diverged_at[r] < len(path)),
-                            run.batch_label != "full" or race.problem.noise > 0, run.rule in ("gd", family)))
+                            measured_per_update(race, r, vectors, tick), v.stable_lr_max,
+                            bool(0 <= race.diverged_at[r] <= tick),
+                            run.batch_label != "full", run.rule in ("gd", family)))
     return RateMap(family, lr_span([x.lr for x in racers], lam), tuple(float(x) for x in lam), local,
                    tuple(racers), note)
 
@@ -173,25 +190,38 @@ def lr_span(lrs: list[float], lam: np.ndarray) -> tuple[float, float]:
     return 10 ** lo, 10 ** hi
 
 
-def build_eigen(problem, path, lam, vec, rule, settings, local, names) -> EigenErrors:
+def build_eigen(race, r: int, settings, lam, vec, local: bool, tick: int) -> EigenErrors:
+    """Run r's error along each eigenvector up to `tick`, against the theory's line: the first
+    error times the product of each update's ρ (with the lr of that update, schedules and key
+    changes included; β as it is now)."""
+    problem = race.problem
+    path = race.history.params[: tick + 1, r]
     reference = np.asarray(problem.minima[0]) if problem.minima else path[-1]
     if local and problem.minima:   # the minimum nearest to where the run is now
         minima = np.asarray(problem.minima)
         reference = minima[np.argmin(np.linalg.norm(minima - path[-1], axis=1))]
     coords = theory.error_along(path, reference, vec)
+    rule = race.runs[r].rule
     hyper = {k: v for k, v in settings.items() if k != "lr"}
     rates, theory_line = (None,) * len(lam), None
     if rule in theory.THEORY_RULES:
-        per_direction = theory.rate(rule, settings["lr"], theory.beta_of(rule, hyper), lam)
+        beta = theory.beta_of(rule, hyper)
+        per_tick = int(updates_per_tick(race)[r])
+        stop = stopped_at(race, r, tick)
+        lrs = np.nan_to_num(race.history.lr[1: stop + 1, r])          # the lr of each update so far
+        factors = theory.rate(rule, lrs[:, None], beta, lam[None, :]) ** per_tick
         with np.errstate(all="ignore"):
-            theory_line = np.abs(coords[:1]) * per_direction[None, :] ** np.arange(len(path))[:, None]
-        rates = tuple(float(x) for x in per_direction)
-    labels = tuple(f"λ {lam[i]:.3g}: mostly {names[int(np.argmax(np.abs(vec[:, i])))]}" for i in range(len(lam)))
+            product = np.vstack([np.ones((1, len(lam))), np.cumprod(factors, axis=0)])
+            product = np.vstack([product, np.repeat(product[-1:], tick - stop, axis=0)])  # frozen after it stopped
+            theory_line = np.abs(coords[:1]) * product
+        rates = tuple(float(x) for x in theory.rate(rule, settings["lr"], beta, lam))
+    labels = tuple(f"λ {lam[i]:.3g}: mostly {problem.param_names[int(np.argmax(np.abs(vec[:, i])))]}"
+                   for i in range(len(lam)))
     return EigenErrors(np.arange(len(path)), np.abs(coords), theory_line, tuple(float(x) for x in lam), labels,
                        rates, local)
 
 
-def build_noise(problem, race, path, batch, tick) -> GradientNoise:
+def build_noise(problem, path, batch, tick) -> GradientNoise:
     p = path[-1]
     G, cov, b_simple = theory.noise_scale(theory.example_gradients(problem, p))
     size = problem.n_samples if batch == "full" else int(batch)
@@ -202,19 +232,18 @@ def build_noise(problem, race, path, batch, tick) -> GradientNoise:
         cloud = theory.batch_gradients(problem, p, shown, NOISE_SAMPLES, rng)
     ticks = np.unique(np.linspace(0, len(path) - 1, min(NOISE_TICKS, len(path))).astype(int))
     b_path = np.array([theory.noise_scale(theory.example_gradients(problem, path[t]))[2] for t in ticks])
-    return GradientNoise(shown, G, cloud, b_simple, float(np.trace(cov)), ticks, b_path)
+    return GradientNoise(shown, size, G, cloud, b_simple, float(np.trace(cov)), ticks, b_path)
 
 
 def sharpness_series(scenario, upto: int, samples: int = 150):
-    """Each run's sharpness along its path to tick `upto` (replayed from the scenario: the same
-    numbers as the race), with each rule's bound: (ticks, plain (T, R), preconditioned (T, R),
-    bounds (R,) at the runs' lrs, rules, names). The stride between samples is odd, so that a
-    sharpness flipping from step to step (GD at the edge of stability) shows both values."""
+    """Each run's sharpness along its path to tick `upto` (replayed: pass the playback's
+    `replay_scenario()` for the same numbers as the race), with each rule's bound at the lr of
+    each sampled tick: (ticks, plain (T, R), preconditioned (T, R), bounds (T, R), rules, names).
+    The stride between samples is odd, so that a sharpness flipping from step to step (GD at the
+    edge of stability) shows both values."""
     from ..headless import simulate_with_sharpness
 
     every = max(1, math.ceil(upto / samples))
     every += every > 1 and every % 2 == 0
-    race, (ticks, plain, pre) = simulate_with_sharpness(scenario, max(upto, 1), every)
-    bounds = [theory.sharpness_bound(run.rule, float(race.lr[r]), {k: race.get_hyper(r, k) for k in run.hyper})
-              for r, run in enumerate(race.runs)]
+    race, (ticks, plain, pre, bounds) = simulate_with_sharpness(scenario, max(upto, 1), every)
     return ticks, plain, pre, bounds, [run.rule for run in race.runs], [run.name for run in race.runs]

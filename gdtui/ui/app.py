@@ -160,7 +160,7 @@ class GdtuiApp(App):
         """The theory of the race as of the cursor, for the selected run."""
         pb = self.playback
         self._do(pb.pause)
-        self.push_screen(TheoryScreen(build_theory(pb, pb.view.selected), pb.current_scenario(), pb.cursor))
+        self.push_screen(TheoryScreen(build_theory(pb, pb.view.selected), pb.replay_scenario(), pb.cursor))
 
     def _swept(self, rates: dict[int, float] | None):
         if rates:

@@ -49,11 +49,12 @@ def test_run_sharpness_json(gdtui):
     assert doc["sharpness_ticks"] == [0, 50, 100, 150, 200]
     gd = doc["runs"][0]
     assert len(gd["sharpness"]) == 201 and gd["sharpness"][1] is None
-    assert gd["sharpness"][50] == pytest.approx(25.0) and gd["sharpness_bound"] == pytest.approx(2 / 0.075)
+    assert gd["sharpness"][50] == pytest.approx(25.0) and gd["sharpness_bound"][50] == pytest.approx(2 / 0.075)
+    assert gd["sharpness_bound"][51] is None
     adam = doc["runs"][3]
     # Adam's preconditioned sharpness: λmax(D H D), D = diag(1/√(√ŝ + ε)), ŝ its own second moment
     assert adam["preconditioned_sharpness"][0] is None and adam["preconditioned_sharpness"][50] > 0
-    assert adam["sharpness_bound"] == pytest.approx(2 * 1.9 / (0.1 * 0.1))
+    assert adam["sharpness_bound"][200] == pytest.approx(2 * 1.9 / (0.1 * 0.1))
     assert gdtui("run", "bowl", "--sharpness").code == 2
     assert gdtui("run", "bowl", "--json", "--sharpness-every", "5").code == 2
 

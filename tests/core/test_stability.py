@@ -76,8 +76,11 @@ def test_adaptive_rules_get_no_verdict_and_negative_curvature_no_stable_lr():
     assert theory.verdict("adam", 0.1, {}, [1.0, 25.0]).predicted_rate is None
     assert "adaptive" in theory.verdict("rmsprop", 0.1, {}, [1.0, 25.0]).formula
     saddle = theory.verdict("gd", 0.1, {}, [-2.0, 2.0])
-    assert saddle.stable_lr_max == 0.0 and saddle.stable is False
-    assert saddle.predicted_rate == pytest.approx(1.2)  # |1 − 0.1·(−2)|
+    assert saddle.stable_lr_max == pytest.approx(1.0) and saddle.stable   # the step is fine along +2 ...
+    assert saddle.escaping and saddle.escape_rate == pytest.approx(1.2)  # ... it leaves along −2: |1 − 0.1·(−2)|
+    assert saddle.predicted_rate == pytest.approx(1.2) and saddle.converging is False
+    hilltop = theory.verdict("momentum", 0.1, {"beta": 0.9}, [-3.0, -1.0])
+    assert hilltop.stable_lr_max == float("inf") and hilltop.escaping
 
 
 # (lr, β) points, each for GD (β unused), EMA momentum and Nesterov, on the κ=25 bowl

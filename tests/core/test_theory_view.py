@@ -82,7 +82,37 @@ def test_sharpness_series_replays_the_race():
     race.step(20)
     H = race.problem.hessian(race.P)
     np.testing.assert_allclose(plain[-1], np.linalg.eigvalsh(H)[:, -1], rtol=1e-10)
-    assert bounds[0] == pytest.approx(2 / 0.0007) and np.isnan(pre[-1, :2]).all() and pre[-1, 2] > 0
+    np.testing.assert_allclose(bounds[-1], [2 / 0.0007, 2 * 1.9 / (0.1 * 0.0007), 2 * 1.9 / (0.1 * 0.0007)])
+    assert np.isnan(pre[-1, :2]).all() and pre[-1, 2] > 0
+
+
+def test_sharpness_replay_follows_a_key_change_at_its_step():
+    """l halves a run's lr at step 100: the replay must change it there, not from the start."""
+    pb = Playback(load("edge_of_stability"))
+    pb.step(100)
+    pb.select(0)
+    pb.scale_lr(0.5)
+    pb.step(50)
+    ticks, plain, *_ = view.sharpness_series(pb.replay_scenario(), 150, samples=150)
+    race = pb.race
+    H = race.problem.hessian(race.history.params[150])
+    np.testing.assert_allclose(plain[-1], np.linalg.eigvalsh(H)[:, -1], rtol=1e-9)
+    assert race.history.lr[101, 0] == pytest.approx(0.4) and race.history.lr[100, 0] == pytest.approx(0.8)
+
+
+def test_runs_with_default_hyperparameters_get_their_theory(tmp_path):
+    """A momentum run and an Adam run that leave β and β1 at their defaults."""
+    text = ('title = "defaults"\nsteps = 30\n[problem]\ntype = "mlp"\nlayers = [2, 3, 1]\n'
+            '[[runs]]\nname = "M"\noptimizer = "momentum"\nlr = 0.1\n'
+            '[[runs]]\nname = "A"\noptimizer = "adam"\nlr = 0.01\n')
+    f = tmp_path / "defaults.toml"
+    f.write_text(text)
+    sc = load(str(f))
+    *_, bounds, rules, names = view.sharpness_series(sc, 30, samples=10)
+    np.testing.assert_allclose(bounds[-1], [2 * 1.9 / (0.1 * 0.1), 2 * 1.9 / (0.1 * 0.01)])
+    from gdtui import theory_report
+    runs = theory_report.analyse(sc)["runs"]
+    assert runs[0]["hyper"] == {"beta": 0.9} and runs[0]["stable_lr_max"] is not None
 
 
 def test_only_the_familys_racers_are_on_its_map():
@@ -106,3 +136,21 @@ def test_a_network_too_big_for_an_exact_hessian_says_so(tmp_path):
     pb = Playback(load(str(f)))
     data = view.build(pb, 0)
     assert not data.sharpness and any("too big" in note for note in data.notes)
+
+
+def test_the_view_reads_nothing_past_the_cursor():
+    pb = at("rate_map", 24)
+    before = [(r.name, r.measured, r.diverged) for r in view.build(pb, 0).rate_map.racers]
+    pb.step(40)
+    pb.back(40)
+    assert pb.cursor == 24
+    after = [(r.name, r.measured, r.diverged) for r in view.build(pb, 0).rate_map.racers]
+    assert after == before and not dict((n, d) for n, _, d in after)["lr 0.22"]   # it diverges at 28
+
+
+def test_the_rate_map_uses_the_scheduled_lr_the_inspector_shows():
+    pb = at("schedules", 20)
+    rates = {r.name: r.lr for r in view.build(pb, 0).rate_map.racers}
+    frame = pb.frame()
+    assert rates == {row.name: pytest.approx(row.lr) for row in frame.runs if row.rule == "gd"}
+    assert rates["constant"] != rates["exponential"]

@@ -171,6 +171,17 @@ def test_rate_map():
 
 # --- edge_of_stability --------------------------------------------------------------------------------
 
+def track_sharpness(race, length, every):
+    """Step the race to `length`, λmax of each run (core.theory.sharpness) every `every` ticks."""
+    ticks, plain = [], []
+    while True:
+        ticks.append(race.tick)
+        plain.append(theory.sharpness(race.problem, race)[0])
+        if race.tick >= length:
+            return np.array(ticks), np.array(plain)
+        race.step(min(every, length - race.tick))
+
+
 def test_edge_of_stability():
     sc = load("edge_of_stability")
     assert sc.clock == "step" and sc.length == 3000 and sc.seed == 0 and sc.compat is None
@@ -180,8 +191,7 @@ def test_edge_of_stability():
                                  "dataset": "moons", "samples": 300}
     race = sc.build_race()
     # λmax every 25 steps, and every step from 625 to 650 (where a narration quotes the flips)
-    parts = [theory.track_sharpness(race, 625, 25), theory.track_sharpness(race, 650, 1),
-             theory.track_sharpness(race, 3000, 25)]
+    parts = [track_sharpness(race, 625, 25), track_sharpness(race, 650, 1), track_sharpness(race, 3000, 25)]
     ticks = np.concatenate([p[0] for p in parts])
     lam = np.concatenate([p[1] for p in parts])
     loss = race.history.loss

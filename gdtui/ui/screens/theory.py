@@ -256,10 +256,11 @@ class TheoryScreen(ModalScreen):
             preconditioned = rules[r] in data.PRECONDITIONED
             values = pre[:, r] if preconditioned else plain[:, r]
             look = run_look(r)
-            bound = bounds[r]
-            ok = np.isfinite(values) & (values > 0)
-            if bound and ok.any():
-                y = np.log10(values[ok] / bound)
+            with np.errstate(all="ignore"):
+                ratio = values / bounds[:, r]          # each tick against the bound at that tick's lr
+            ok = np.isfinite(ratio) & (ratio > 0)
+            if ok.any():
+                y = np.log10(ratio[ok])
                 plt.plot(ticks[ok].tolist(), y.tolist(), marker="braille", color=rgb(look.color))
                 shown.append(y)
         plt.hline(0.0, color=(200, 200, 200))
@@ -269,7 +270,7 @@ class TheoryScreen(ModalScreen):
             what = "λmax(P⁻¹H)" if rules[r] in data.PRECONDITIONED else "λmax"
             look = run_look(r)
             caption.append(f"{look.head} {names[r]}: {what} {_fmt(last, '.3g')}", style=look.color)
-            caption.append(f" / bound {_fmt(bounds[r], '.3g')}   ", style=MUTED)
+            caption.append(f" / bound {_fmt(bounds[-1, r], '.3g')}   ", style=MUTED)
         log_axis(plt, np.concatenate(shown))
         x_axis(plt, int(ticks[-1]) if len(ticks) else 1)
         plt.title("sharpness / its bound (log scale; 1: the edge of stability)")
@@ -295,9 +296,9 @@ class TheoryScreen(ModalScreen):
         if n.cloud is not None:
             out.append(f"Left: {len(n.cloud)} gradients of batches of {n.batch} (dots) around the full-batch "
                        "gradient (✕) and 0 (+); right: ", style=MUTED)
-        out.append("B_simple along the run's path, and the batch size (dim line). A batch much smaller than "
-                   "B_simple is mostly noise; much larger buys little per example (McCandlish et al. 2018).",
-                   style=MUTED)
+        out.append(f"B_simple along the run's path, and its batch size, {n.run_batch} (dim line). A batch much "
+                   "smaller than B_simple is mostly noise; much larger buys little per example "
+                   "(McCandlish et al. 2018).", style=MUTED)
         return out
 
     def _draw_noise(self):
@@ -322,10 +323,10 @@ class TheoryScreen(ModalScreen):
         with np.errstate(all="ignore"):
             y = np.log10(np.where(n.b_path > 0, n.b_path, np.nan))
         ok = np.isfinite(y)
-        shown = [y[ok], np.array([math.log10(max(n.batch, 1))])]
+        shown = [y[ok], np.array([math.log10(max(n.run_batch, 1))])]
         if ok.any():
             plt.plot(n.ticks[ok].tolist(), y[ok].tolist(), marker="braille", color=color)
-        plt.hline(math.log10(max(n.batch, 1)), color=tuple(c // 2 for c in color))
+        plt.hline(math.log10(max(n.run_batch, 1)), color=tuple(c // 2 for c in color))
         log_axis(plt, np.concatenate(shown))
         x_axis(plt, int(n.ticks[-1]) if len(n.ticks) else 1)
         plt.title("B_simple along the path")

@@ -30,18 +30,21 @@ def stability_lines(row, compact: bool = False) -> list[Text]:
                  f"{where}κ {s.kappa:.4g}  λmax {s.lam_max:.4g}  2/λmax {s.gd_edge:.4g}  "
                  f"best GD lr 2/(λmax+λmin) {s.best_gd_lr:.4g}")
     else:
-        facts = f"{where}λ {s.lam_min:.3g}, {s.lam_max:.3g}" + ("" if s.lam_min > 0 else " (negative curvature)")
+        facts = f"{where}λ {s.lam_min:.3g}, {s.lam_max:.3g}"
+    if s.rate is None:   # one line: the panel is full of an adaptive rule's internals already
+        return [Text(f"{facts} · adaptive: no fixed lr bound", style=MUTED)]
     lines = [Text(facts, style=MUTED)]
-    if s.rate is None:
-        return lines + [Text(s.bound_name, style=MUTED)]
-    verdict = "stable" if s.stable else "UNSTABLE"
-    style = "green" if s.stable else "bold red"
-    rate = f"ρ {s.rate:.3g}/{'step' if compact else 'step predicted'}"
-    if s.bound == 0:   # negative curvature: no lr is stable
-        return lines + [Text(f"{where}{rate}: {verdict}" + ("" if compact else f" ({s.bound_name})"), style=style)]
     how = "" if compact else f" ({s.bound_name})"
-    lines.append(Text(f"{where}lr {row.lr:.4g} {'<' if s.stable else '≥'} {s.bound:.4g}{how}: {verdict}, {rate}",
-                      style=style))
+    rate = "" if s.escape_rate is not None else f", ρ {s.rate:.3g}/{'step' if compact else 'step predicted'}"
+    if s.bound == float("inf"):
+        lines.append(Text(f"{where}{s.bound_name}", style=MUTED))
+    else:
+        verdict = "stable" if s.stable else "UNSTABLE"
+        lines.append(Text(f"{where}lr {row.lr:.4g} {'<' if s.stable else '≥'} {s.bound:.4g}{how}: {verdict}{rate}",
+                          style="green" if s.stable else "bold red"))
+    if s.escape_rate is not None:   # a saddle or a hilltop: every lr leaves along it, which is no blow-up
+        lines.append(Text(f"{where}λmin {s.lam_min:.3g} < 0: it moves away along that direction, "
+                          f"×{s.escape_rate:.6g}/step", style="yellow"))
     return lines
 
 
