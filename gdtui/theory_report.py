@@ -4,8 +4,9 @@ For each run: the Hessian eigenvalues the theory uses (a quadratic's, or the Hes
 run's end point, then labelled local), the predicted factor per update ρ, the largest stable
 lr for its rule and β, and the rate measured from its own path: a two-term recurrence fitted
 to its steps along each eigenvector (core.theory.measured_rates; steps need no minimum), over
-its whole path on a quadratic and over the second half elsewhere, per update (an epoch's
-factor is taken to the 1/updates power). Rules with no fixed linear map get null, not a guess.
+its whole path on a quadratic, and elsewhere only for a run that converged, over the second
+half of its path (the linear model holds only near the point it settles at); per update (an
+epoch's factor is taken to the 1/updates power). Rules with no fixed linear map get null, not a guess.
 """
 
 from __future__ import annotations
@@ -43,8 +44,11 @@ def analyse(scenario: Scenario, length: int | None = None) -> dict:
             entry.update(eigenvalues=[float(x) for x in eig], predicted_rate=_num(v.predicted_rate),
                          stable_lr_max=_num(v.stable_lr_max), edge_formula=v.formula,
                          negative_curvature=v.escaping)
-            if v.predicted_rate is not None and params is not None and race.status_name(r) != "diverged":
-                stop = int(race.converged_at[r]) if race.status_name(r) == "converged" else race.tick
+            status = race.status_name(r)
+            # off quadratics the linear model holds only near a point the run settles at
+            if v.predicted_rate is not None and params is not None and (status == "converged" or
+                                                                        quadratic and status == "running"):
+                stop = int(race.converged_at[r]) if status == "converged" else race.tick
                 start = theory.steady_since(race.history.lr[1: stop + 1, r])   # since its lr last changed
                 if not quadratic:                     # local: how the run moves near where it ended
                     start = max(start, stop // 2)
@@ -72,8 +76,7 @@ def rows(result: dict) -> list[list[str]]:
         out.append([run["name"], run["optimizer"], f"{run['lr']:.4g}",
                     next((f"{v:.3g}" for k, v in run["hyper"].items() if k in ("beta", "beta1")), "—"),
                     "—" if eig is None else f"{eig[0]:.3g} … {eig[-1]:.3g}",
-                    _fmt(run["predicted_rate"]), _fmt(run["measured_rate"]) + ("*" if run["noisy"] and
-                                                                               run["measured_rate"] else ""),
+                    _fmt(run["predicted_rate"]), _fmt(run["measured_rate"]),
                     "any" if edge is None and run["predicted_rate"] is not None else _fmt(edge),
                     "local" if run["local"] else "exact"])
     return out
@@ -96,9 +99,8 @@ def print_report(result: dict, console=None):
     console.print(fitted_table(console, columns, rows(result), title=title))
     notes = ["ρ: the error's factor per update (below 1 converges), predicted at the lr of the next update and "
              "measured from the run's own steps since its lr last changed. — : no fixed linear map (adaptive "
-             "rules), no exact Hessian, or too few steps at one lr (schedules)."]
-    if any(r["noisy"] and r["measured_rate"] for r in result["runs"]):
-        notes.append("* a mini-batch or noisy run: its measured rate carries the noise the theory leaves out.")
+             "rules), no exact Hessian, too few steps at one lr (schedules), steps no linear recurrence fits "
+             "(mini-batch noise), or, off quadratics, a run that has not settled."]
     if any(r["negative_curvature"] for r in result["runs"]):
         notes.append("λmin < 0: negative curvature; along it any lr moves the run away from that point, "
                      "so ρ > 1 there says it is leaving, not blowing up.")

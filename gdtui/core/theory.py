@@ -171,7 +171,7 @@ def error_along(path: np.ndarray, minimum, vectors: np.ndarray) -> np.ndarray:
     return (np.asarray(path, dtype=float) - np.asarray(minimum, dtype=float)) @ vectors
 
 
-def measured_rates(coordinates: np.ndarray, floor: float = 1e-10) -> list[float | None]:
+def measured_rates(coordinates: np.ndarray, floor: float = 1e-10, misfit: float = 1e-3) -> list[float | None]:
     """The rate a run's own steps follow along each eigen-direction, from its history alone.
 
     Along one direction every rule of the family makes the error a two-term recurrence
@@ -180,7 +180,9 @@ def measured_rates(coordinates: np.ndarray, floor: float = 1e-10) -> list[float 
     the measured rate is the larger |root| of z² − p·z − q. Unlike the error's size, which
     oscillates when momentum circles, this is steady, so it can be compared with the theory
     digit for digit. Steps where the direction's error is below `floor` times the run's first
-    error are rounding noise and left out; a direction with fewer than 6 usable steps gets None.
+    error are rounding noise and left out; a direction with fewer than 6 usable steps, or whose
+    steps the recurrence does not fit (relative residual above `misfit`: noise, or a direction
+    slaved to another by the curvature of a non-quadratic), gets None.
     (For GD, which needs only one term, the fit's second root is smaller than the first, so the
     larger one is still GD's factor.)"""
     c = np.asarray(coordinates, dtype=float)
@@ -196,7 +198,11 @@ def measured_rates(coordinates: np.ndarray, floor: float = 1e-10) -> list[float 
         if scale == 0 or good.sum() < 6:
             out.append(None)
             continue
-        (p, q), *_ = np.linalg.lstsq(rows[good] / size[good, None], target[good] / size[good], rcond=1e-7)
+        A, b = rows[good] / size[good, None], target[good] / size[good]
+        (p, q), *_ = np.linalg.lstsq(A, b, rcond=1e-7)
+        if np.linalg.norm(A @ [p, q] - b) > misfit * max(np.linalg.norm(b), 1e-300):
+            out.append(None)
+            continue
         out.append(float(np.abs(np.roots([1.0, -p, -q])).max()))
     return out
 

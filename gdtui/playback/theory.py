@@ -41,7 +41,6 @@ class Racer:
     measured: float | None
     edge: float | None
     diverged: bool
-    noisy: bool                 # mini-batches or gradient noise: the measured rate is not the theory's
     on_map: bool                # drawn on this family's map (GD and the family's own rule)
 
 
@@ -145,13 +144,14 @@ def stopped_at(race, r: int, tick: int) -> int:
     return min(ends) if ends else tick
 
 
-def measured_per_update(race, r: int, vectors: np.ndarray, tick: int) -> float | None:
+def measured_per_update(race, r: int, vectors: np.ndarray, tick: int, local: bool) -> float | None:
     """The rate run r's own steps follow, per update: fitted to its steps (p_(t+1) − p_t, which
     follow the same recurrence as the error and need no minimum) along the eigenvectors, from the
     last change of its lr up to `tick`; on an epoch clock the per-epoch factor is taken to the
-    1/updates power."""
-    if 0 <= race.diverged_at[r] <= tick:
-        return None
+    1/updates power. Off quadratics (`local`), only for a run that has converged."""
+    converged = 0 <= race.converged_at[r] <= tick
+    if 0 <= race.diverged_at[r] <= tick or local and not converged:
+        return None   # off quadratics the linear model holds only near a point the run has settled at
     stop = stopped_at(race, r, tick)
     start = theory.steady_since(race.history.lr[1: stop + 1, r])   # since its lr last changed
     path = race.history.params[start: stop + 1, r]
@@ -172,9 +172,8 @@ def build_rate_map(race, settings, rule: str, lam: np.ndarray, vectors: np.ndarr
         hyper = {k: v for k, v in settings[r].items() if k != "lr"}
         v = theory.verdict(run.rule, lr, hyper, lam, local=local)
         racers.append(Racer(r, run.name, run.rule, lr, theory.beta_of(run.rule, hyper), v.predicted_rate,
-                            measured_per_update(race, r, vectors, tick), v.stable_lr_max,
-                            bool(0 <= race.diverged_at[r] <= tick),
-                            run.batch_label != "full", run.rule in ("gd", family)))
+                            measured_per_update(race, r, vectors, tick, local), v.stable_lr_max,
+                            bool(0 <= race.diverged_at[r] <= tick), run.rule in ("gd", family)))
     return RateMap(family, lr_span([x.lr for x in racers], lam), tuple(float(x) for x in lam), local,
                    tuple(racers), note)
 

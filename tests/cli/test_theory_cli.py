@@ -70,3 +70,17 @@ def test_preconditioned_sharpness_is_the_eigenvalue_of_p_inverse_h():
     expected = max(np.linalg.eigvals(P_inv @ np.diag([1.0, 25.0])).real)
     assert pre[3] == pytest.approx(expected, rel=1e-10) and plain[0] == pytest.approx(25.0)
     assert np.isnan(pre[:3]).all()
+
+
+def test_a_converged_run_on_a_curved_surface_is_measured_against_its_local_theory(gdtui, tmp_path):
+    """Himmelblau from (0, 0): GD settles at (3, 2), where the Hessian is exact; the rate its
+    last steps follow is the local theory's |1 − lr·λ| for the flatter direction."""
+    f = tmp_path / "h.toml"
+    f.write_text('title = "h"\nsteps = 400\n[problem]\ntype = "surface"\nname = "himmelblau"\nstart = [0.0, 0.0]\n'
+                 '[[runs]]\nname = "GD"\noptimizer = "gd"\nlr = 0.01\n')
+    run = gdtui("theory", str(f), "--json").json()["runs"][0]
+    # the Hessian of Himmelblau at its minimum (3, 2), worked by hand: [[74, 20], [20, 34]]
+    lam = np.linalg.eigvalsh(np.array([[74.0, 20.0], [20.0, 34.0]]))
+    assert run["local"] and run["eigenvalues"] == pytest.approx(lam, rel=1e-5)
+    assert run["predicted_rate"] == pytest.approx(1 - 0.01 * lam[0], rel=1e-5)
+    assert run["measured_rate"] == pytest.approx(run["predicted_rate"], abs=2e-3)

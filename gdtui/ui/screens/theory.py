@@ -88,13 +88,13 @@ class RacersTable(Static):
             look = run_look(r.index)
             rows.append([Text(f"{look.head} {r.name}", style=look.color), r.rule, _fmt(r.lr), _fmt(r.beta, ".3g"),
                          Text(_fmt(r.predicted), style="bold red" if (r.predicted or 0) >= 1 else ""),
-                         _fmt(r.measured) + ("*" if r.noisy and r.measured is not None else ""),
+                         _fmt(r.measured),
                          steps_per_efold(r.predicted), "none (λ < 0)" if r.edge == 0 else _fmt(r.edge)])
         console = Console(width=max(20, self.size.width))
         parts = [fitted_table(console, columns, rows)]
-        if any(r.noisy for r in m.racers):
-            parts.append(Text("* a mini-batch or noisy run: its measured rate carries the noise the theory leaves out",
-                              style=MUTED))
+        if any(r.measured is None and r.predicted is not None and not r.diverged for r in m.racers):
+            parts.append(Text("measured —: too few steps at one lr, steps no linear recurrence fits (mini-batch "
+                              "noise), or off quadratics a run that has not settled", style=MUTED))
         others = sorted({r.rule for r in m.racers if not r.on_map})
         if others:
             parts.append(Text(f"{', '.join(others)} runs have a map of their own: select one (tab) and press y",
