@@ -36,19 +36,29 @@ def _fmt(x, digits: str = ".4g") -> str:
     return "—" if x is None or not np.isfinite(x) else f"{x:{digits}}"
 
 
-class RateMapView(Static):
-    """The map itself: drawn at the size the layout gives it."""
+class RateMapPart(Static):
+    """A part of the rate-map tab, drawn again at whatever size the layout gives it."""
 
-    def __init__(self, rate_map: data.RateMap, selected: int, **kw):
+    def __init__(self, rate_map: data.RateMap, **kw):
         super().__init__(**kw)
         self.rate_map = rate_map
-        self.selected = selected
 
     def on_resize(self):
         self.redraw()
 
     def on_mount(self):
         self.redraw()
+
+    def redraw(self):
+        raise NotImplementedError
+
+
+class RateMapView(RateMapPart):
+    """The map itself."""
+
+    def __init__(self, rate_map: data.RateMap, selected: int, **kw):
+        super().__init__(rate_map, **kw)
+        self.selected = selected
 
     def redraw(self):
         m = self.rate_map
@@ -63,26 +73,20 @@ class RateMapView(Static):
         self.update(rate_map_text(rho, x_range, (0.0, data.BETA_MAX), marks))
 
 
-class RacersTable(Static):
+class RacersTable(RateMapPart):
     """Predicted against measured, per racer: fitted to the width by dropping whole columns,
     never by cutting a number."""
 
     def __init__(self, rate_map: data.RateMap, unit: str, **kw):
-        super().__init__(**kw)
-        self.rate_map = rate_map
+        super().__init__(rate_map, **kw)
         self.unit = unit
-
-    def on_resize(self):
-        self.redraw()
-
-    def on_mount(self):
-        self.redraw()
 
     def redraw(self):
         m = self.rate_map
         columns = [Column("run"), Column("rule", drop=2), Column("lr", "right"), Column("β", "right"),
                    Column("ρ theory", "right"), Column("ρ measured", "right"),
-                   Column(f"{self.unit}s/e-fold", "right", drop=1), Column("stable lr <", "right", drop=3)]
+                   Column("updates/e-fold" if self.unit == "epoch" else "steps/e-fold", "right", drop=1),
+                   Column("stable lr <", "right", drop=3)]
         rows = []
         for r in m.racers:
             look = run_look(r.index)
