@@ -114,6 +114,22 @@ def build_parser() -> Parser:
     length.add_argument("--epochs", type=positive_int, metavar="N", help="number of epochs (epoch-clocked scenarios)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
 
+    p = sub.add_parser("landscape", help="a network race on one plane through parameter space",
+                       description="Fit a plane to every run's path (PCA, or filter-normalised random "
+                                   "directions), and report the loss over it, each run's projected path and its "
+                                   "distance from the plane, and the loss along the line from the start to each "
+                                   "run's end. Networks only (problem type mlp).")
+    p.add_argument("scenario", metavar="SCENARIO")
+    length = p.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=positive_int, metavar="N", help="number of steps (step-clocked scenarios)")
+    length.add_argument("--epochs", type=positive_int, metavar="N", help="number of epochs (epoch-clocked scenarios)")
+    p.add_argument("--plane", choices=("pca", "random"), default="pca", help="the plane (default pca)")
+    p.add_argument("--out", metavar="FILE", help="draw the app's landscape view to FILE.svg or FILE.txt "
+                                                 "(an existing file is replaced)")
+    p.add_argument("--size", type=terminal_size, default=(120, 40), metavar="COLSxROWS",
+                   help="with --out: the screen size (default 120x40)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+
     sub.add_parser("list", help="problems, optimizers and bundled scenarios",
                    description="List problems with their parameters, optimizers with their "
                                "hyperparameters, and the bundled scenarios.")
@@ -285,6 +301,38 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def cmd_landscape(args) -> int:
+    from . import landscape_report, scenario
+    from .headless import dumps
+
+    sc = scenario.load(args.scenario)
+    landscape_report.check(sc)
+    length = _length(sc, args)
+    if args.out is not None:
+        fmt = args.out.rsplit(".", 1)[-1].lower() if "." in args.out else ""
+        if fmt not in ("svg", "txt"):
+            raise UsageError(f"{args.out}: the output must end in .svg or .txt")
+        if args.plane != "pca":
+            raise UsageError("--out draws the app's view, whose plane is PCA: leave out --plane")
+        sc.build_race(length=1)
+        from .ui.snapshot import render
+
+        text = render(sc, length, args.size, None, fmt, landscape=True)
+        try:
+            with open(args.out, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as e:
+            raise UsageError(f"{args.out}: cannot write: {e.strerror}")
+        if not args.json:
+            return 0
+    result = landscape_report.analyse(sc, length, args.plane)
+    if args.json:
+        print(dumps(result))
+    else:
+        landscape_report.print_report(result)
+    return 0
+
+
 def cmd_theory(args) -> int:
     from . import scenario, theory_report
     from .headless import dumps
@@ -311,4 +359,4 @@ def cmd_bench(args) -> int:
     return 0
 
 
-COMMANDS = {"play": cmd_play, "snapshot": cmd_snapshot, "run": cmd_run, "sweep": cmd_sweep, "theory": cmd_theory, "list": cmd_list, "check": cmd_check, "bench": cmd_bench}
+COMMANDS = {"play": cmd_play, "snapshot": cmd_snapshot, "run": cmd_run, "sweep": cmd_sweep, "theory": cmd_theory, "landscape": cmd_landscape, "list": cmd_list, "check": cmd_check, "bench": cmd_bench}

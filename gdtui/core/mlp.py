@@ -98,6 +98,11 @@ class MLP(Problem):
             views[f"W{l}"], views[f"b{l}"] = M[:, :, :-1], M[:, :, -1:]
         return views
 
+    def filters(self) -> list[np.ndarray]:
+        """Each neuron's incoming weights (a row of W[l], without its bias), as indices into the
+        flat parameters: the filters of filter-normalised directions (Li et al. 2018)."""
+        return [offset + i * cols + np.arange(cols - 1) for rows, cols, offset in self.blocks for i in range(rows)]
+
     def initial_params(self) -> np.ndarray:
         """He (course mode: RandomState(3) in the course's draw order), Xavier or small normal."""
         rs = np.random.RandomState(3) if self.course else None
@@ -182,8 +187,16 @@ class MLP(Problem):
                 dZ = dA * self._act_grad(Zs[l - 1], As[l - 1][:, :-1])
         return loss, G
 
-    def loss(self, P):
-        return self.value_and_grad(P)[0]
+    def loss(self, P, rows_per_pass: int = 256):
+        """The full-batch loss only (no backward pass), `rows_per_pass` rows at a time so that the
+        activations stay in cache: a grid of thousands of parameter vectors is one call."""
+        out = np.empty(len(P))
+        A0 = self.XT1[None]
+        for lo in range(0, len(P), rows_per_pass):
+            ZL = self.forward(P[lo:lo + rows_per_pass], A0)[0][-1]
+            out[lo:lo + rows_per_pass] = np.mean(np.maximum(ZL, 0) + np.log1p(np.exp(-np.abs(ZL))) - self.Y * ZL,
+                                                 axis=(1, 2))
+        return out
 
     # --- curvature ----------------------------------------------------------------------
 

@@ -67,12 +67,13 @@ class Problem:
         return {name: P[:, i] for i, name in enumerate(self.param_names)}
 
 
-def box_around(points, aspect: float = 2.0, margin: float = 0.35) -> Box:
-    """A view box holding `points` with a margin, widened to `aspect` (width / height)."""
+def box_around(points, aspect: float = 2.0, margin: float = 0.35, least: float = 0.5) -> Box:
+    """A view box holding `points` with a margin, widened to `aspect` (width / height), at
+    least `least` from its centre to each side."""
     pts = np.asarray(points, dtype=float)
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     centre = (lo + hi) / 2
-    half = np.maximum((hi - lo) / 2 * (1 + margin), 0.5)
+    half = np.maximum((hi - lo) / 2 * (1 + margin), least)
     half_w = max(half[0], half[1] * aspect)
     half_h = half_w / aspect
     return ((centre[0] - half_w, centre[0] + half_w), (centre[1] - half_h, centre[1] + half_h))

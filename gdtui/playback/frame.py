@@ -156,6 +156,7 @@ class Frame:
     path: np.ndarray | None            # (tick + 1, R, D) parameters at every tick, for two-parameter problems
     generation: int                    # a new race (reset, restart, recomputed future) has a new number
     can_scrub: bool                    # the history holds every tick's parameters
+    landscape: object | None = None    # networks in the landscape view: playback.landscape.Landscape
     _probabilities: Callable | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
 

@@ -30,6 +30,7 @@ from ..scenario import Event, Scenario
 from ..timeline import apply_changes
 from .build import FrameBuilder, frozen, settings_at
 from .frame import Frame, Narration, PlayState, Scene
+from .landscape import LandscapeState
 from .setup import Edit, Setup, beta_name
 from .view import TRAIL_TEXT, View
 
@@ -90,6 +91,7 @@ class Playback:
         home = scenario.view or (self.problem.default_view(self.start) if two_d else None)
         self.view = View(box=home, home=home, fade_after=max(10, scenario.length // 8))
         self.generation = 0
+        self.landscape: LandscapeState | None = None
         self._shown_narration = None
         self._frames_shown = 0
         self._restart(message)
@@ -163,7 +165,34 @@ class Playback:
                 self.race, self.setup, self.scenario.events, self.cursor, state=self.state, holding=self._holding,
                 speed=self.speed, message=self.message, narration=self.narration(), start=frozen(self.start.copy()),
                 generation=self.generation)
+            if self.landscape is not None:
+                self._frame = self.landscape.attach(self._frame, self.race.history)
         return self._frame
+
+    # --- the landscape view (networks) ------------------------------------------------------
+
+    @property
+    def has_landscape(self) -> bool:
+        """Networks whose paths are kept: the landscape view can put them on a plane."""
+        return hasattr(self.problem, "filters") and self.race.history.params is not None
+
+    def toggle_landscape(self):
+        """The runs on a shared PCA plane through parameter space, or back to the decision boundaries."""
+        if not self.has_landscape:
+            self.say("the landscape view is for networks: here the surface itself is the landscape"
+                     if self.scene.two_d else "this race is too large to keep the paths a landscape needs")
+            return
+        self.landscape = None if self.landscape is not None else LandscapeState(self.problem, seed=self.scenario.seed)
+        self._changed()
+
+    def freeze_plane(self):
+        """Keep the landscape's plane as it is (to compare paths on it), or let it follow the runs."""
+        if self.landscape is None:
+            self.say("m first: the plane belongs to the landscape view")
+            return
+        self.landscape.frozen = not self.landscape.frozen
+        self.say(f"plane frozen (fitted to {self.unit} {self.landscape.fitted_at})" if self.landscape.frozen
+                 else "the plane follows the runs again")
 
     def _changed(self):
         self._frame = None

@@ -156,6 +156,12 @@ class GdtuiApp(App):
         self._do(self.playback.pause)
         self.push_screen(SweepScreen(self.playback.current_scenario(), self.playback.view.selected), self._swept)
 
+    def action_landscape(self):
+        self._do(self.playback.toggle_landscape)
+
+    def action_freeze_plane(self):
+        self._do(self.playback.freeze_plane)
+
     def action_theory(self):
         """The theory of the race as of the cursor, for the selected run."""
         pb = self.playback

@@ -34,6 +34,10 @@ KEYS = [
     ("0", "home_view", "view", "back to the scenario's view", False),
     ("p", "pick_problem", "problem", "choose another problem, surface or scenario", True),
     ("s", "save", "save", "save the current setup as a scenario file", False),
+    ("m", "landscape", "landscape", "networks: every run on one plane through parameter space (PCA), or back "
+     "to the decision boundaries", False),
+    ("M,shift+m", "freeze_plane", "freeze plane", "landscape: keep the plane as it is, or let it follow the runs",
+     False),
     ("w", "sweep", "sweep", "sweep every run over learning rates from the current start", False),
     ("y", "theory", "why", "why: the theory beside the race (rate map, eigen-directions, sharpness, gradient noise)",
      True),

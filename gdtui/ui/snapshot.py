@@ -34,16 +34,21 @@ async def settle(app: GdtuiApp, pilot):
     await pilot.pause()
 
 
-async def _render(scenario: Scenario, steps: int, size: tuple[int, int], select: int | None, fmt: str) -> str:
+async def _render(scenario: Scenario, steps: int, size: tuple[int, int], select: int | None, fmt: str,
+                  landscape: bool = False) -> str:
     app = GdtuiApp(scenario, frame_rate=1e-3)  # the timer never fires: nothing moves but what we ask
     async with app.run_test(size=size) as pilot:
         if select is not None:
             app.playback.select(select)
         app.playback.step(steps)
+        if landscape:
+            app.playback.toggle_landscape()
         app.playback.say("")
         await settle(app, pilot)
         return preserve_spaces(app.export_screenshot(title=scenario.title)) if fmt == "svg" else screen_text(app)
 
 
-def render(scenario: Scenario, steps: int, size=(120, 40), select: int | None = None, fmt: str = "svg") -> str:
-    return asyncio.run(_render(scenario, steps, size, select, fmt))
+def render(scenario: Scenario, steps: int, size=(120, 40), select: int | None = None, fmt: str = "svg",
+           landscape: bool = False) -> str:
+    """The app at `steps` as SVG or text; `landscape`: in the landscape view (networks)."""
+    return asyncio.run(_render(scenario, steps, size, select, fmt, landscape))

@@ -20,6 +20,7 @@ from ...playback.view import View
 from ..keys import bindings
 from ..widgets.boundaries import Boundaries
 from ..widgets.inspector import Inspector
+from ..widgets.landscape import LandscapeFacts, LandscapeView
 from ..widgets.loss_plot import LossPlot
 from ..widgets.runs_table import RunsTable
 from ..widgets.status import Caption, StatusLine, narration_text, wrapped
@@ -57,6 +58,9 @@ class RaceScreen(Screen):
         else:
             with Vertical(id="main"):
                 yield Boundaries(id="boundaries").data_bind(*bound)
+                with Vertical(id="landscape"):   # `m`: the runs on one plane, instead of the boundaries
+                    yield LandscapeView(monochrome=self.monochrome, id="landscape-view").data_bind(*bound)
+                    yield LandscapeFacts(id="landscape-facts").data_bind(*bound)
                 with Horizontal(id="mlp-bottom"):
                     yield LossPlot(id="loss").data_bind(*bound)
                     yield Inspector(id="inspector").data_bind(*bound)
@@ -68,6 +72,10 @@ class RaceScreen(Screen):
 
     def on_mount(self):
         self._fit(self.app.size.width, self.app.size.height)
+
+    def watch_frame(self, frame: Frame | None):
+        if frame is not None:
+            self.set_class(frame.landscape is not None, "-landscape")
 
     def on_resize(self, event: events.Resize):
         self._fit(event.size.width, event.size.height)

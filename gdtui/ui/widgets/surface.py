@@ -121,7 +121,8 @@ class SurfaceView(PanelWidget):
         super().__init__(**kwargs)
         self.monochrome = monochrome
         self.book = StyleBook(heat_colors())
-        self._heat_key = None        # (box, cols, rows) the heatmap was made for
+        self._heat_key = None        # (scene, box, cols, rows) the heatmap was made for
+        self._shown_view = None      # the view last drawn in
         self._codes = None
         self._trail_key = None       # (generation, box, cols, rows) the trails were drawn for
         self._bits = self._stamps = None     # (R, rows, cols): each run's braille dots, and the tick that drew each cell
@@ -144,7 +145,7 @@ class SurfaceView(PanelWidget):
     def cell_to_data(self, col: int, row: int) -> tuple[float, float]:
         """The data point at the centre of plot cell (col, row)."""
         cols, rows = self.plot_size
-        (x0, x1), (y0, y1) = self.view.box
+        (x0, x1), (y0, y1) = self._shown_view.box
         return x0 + (col + 0.5) / cols * (x1 - x0), y1 - (row + 0.5) / rows * (y1 - y0)
 
     # --- drawing ------------------------------------------------------------------------
@@ -159,13 +160,17 @@ class SurfaceView(PanelWidget):
             self.mount_all(self._tiles)
 
     def draw(self, why: str):
-        frame, view = self.frame, self.view
+        self.paint(self.frame, self.view)
+
+    def paint(self, frame, view):
+        """Draw `frame` in `view` (the landscape panel hands in the race on its plane)."""
         if not self.size.width or not self.size.height or view.box is None:
             return
+        self._shown_view = view
         cols, rows = self.plot_size
         everything = False
-        if (view.box, cols, rows) != self._heat_key:
-            self._heat_key = (view.box, cols, rows)
+        if (frame.scene, view.box, cols, rows) != self._heat_key:   # (a new scene: a new plane)
+            self._heat_key = (frame.scene, view.box, cols, rows)
             self._codes = heat_codes(frame.scene.loss_field(view.box, cols, 2 * rows), frame.scene.f_star)
             self._lines = self._axes(frame, view)
             everything = True
@@ -207,7 +212,7 @@ class SurfaceView(PanelWidget):
         cols, rows = self.plot_size
         start = max(self._drawn_to, 0)
         new = frame.path[start:frame.tick + 1]                       # (ticks, R, 2)
-        subs = to_subpixels(new.reshape(-1, 2), self.view.box, cols, rows).reshape(new.shape)
+        subs = to_subpixels(new.reshape(-1, 2), self._shown_view.box, cols, rows).reshape(new.shape)
         draw_paths(self._bits, subs.transpose(1, 0, 2), self._stamps, start)
         self._drawn_to = frame.tick
 
@@ -361,7 +366,7 @@ class SurfaceView(PanelWidget):
                     self.post_message(self.RunClicked(run))
             return
         cell = self._plot_cell(event)
-        if cell is not None and self.view is not None:
+        if cell is not None and self._shown_view is not None:
             self.post_message(self.Clicked(self.cell_to_data(*cell)))
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp):
@@ -372,7 +377,7 @@ class SurfaceView(PanelWidget):
 
     def _wheel(self, event, factor):
         cell = self._plot_cell(event)
-        centre = self.cell_to_data(*cell) if cell is not None and self.view is not None else None
+        centre = self.cell_to_data(*cell) if cell is not None and self._shown_view is not None else None
         event.stop()
         self.post_message(self.Zoomed(factor, centre))
 
