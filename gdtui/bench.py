@@ -117,6 +117,30 @@ def sweep_ratio(points: int = 64, steps: int = 1000) -> dict:
             "same_results": same}
 
 
+def landscape_grid(cols: int = 60, rows: int = 40, repeat: int = 3) -> dict:
+    """The loss over a cols × rows grid of the course net's PCA plane: every grid point a row
+    of one batched evaluation, against the same points evaluated one network at a time."""
+    from .core import landscape
+    from .scenario import load
+
+    race = load("course_moons").build_race()
+    race.step(200)
+    problem, paths = race.problem, race.history.params
+    plane = landscape.pca_plane(paths)
+    box = landscape.box_around(plane.coordinates(paths).reshape(-1, 2), margin=0.3, least=1e-3)
+    xs, ys = landscape.grid(box, cols, rows)
+    batched, grid_loss = min((cpu_seconds(landscape.plane_losses, problem, plane, xs, ys) for _ in range(repeat)),
+                             key=lambda timed: timed[0])
+
+    def one_by_one():
+        return np.array([[problem.loss(plane.points(np.array([[x, y]])))[0] for x in xs] for y in ys])
+
+    looped, single = cpu_seconds(one_by_one)
+    return {"grid": f"{cols}x{rows}", "batched_s": round(batched, 4), "target_s": 0.3,
+            "one_by_one_s": round(looped, 3), "ratio": round(looped / batched, 1),
+            "same_results": bool(np.allclose(single, grid_loss, rtol=1e-12))}
+
+
 def rendering_budget(frames: int = 200, size=(200, 60)) -> dict:
     """Playing ravine (five runs) at 200x60 through the real app: CPU time and bytes
     written per frame, in steady state (the first 30 frames are not counted)."""
@@ -163,6 +187,8 @@ def run_all(quick: bool = False, progress=None) -> dict:
         ("mlp_course", "course_moons: the course loop ×3 against the batched race",
          lambda: mlp_course_ratio(1000 if quick else 10000)),
         ("sweep", "sweep: 320 runs batched against one at a time", lambda: sweep_ratio(64, 200 if quick else 1000)),
+        ("landscape", "landscape: a 60x40 grid of the course net's loss, batched against one by one",
+         lambda: landscape_grid(repeat=1 if quick else 3)),
         ("rendering", "rendering: ravine played at 200x60 through the app",
          lambda: rendering_budget(60 if quick else 200)),
         ("startup", "startup: gdtui to its first frame, and gdtui --help", lambda: startup(1 if quick else 3)),
@@ -197,6 +223,11 @@ def print_report(report: dict, console=None):
                   _met(sw["batched_s"] <= sw["target_batched_s"]))
     table.add_row("sweep: one run at a time / batched", f"{sw['ratio']:.1f}× ({sw['loop_s']:.2f} s)",
                   f"≥ {sw['target_ratio']:g}×", _met(sw["ratio"] >= sw["target_ratio"]))
+    g = report["landscape"]
+    table.add_row(f"landscape: {g['grid']} grid of the course net's loss, batched",
+                  f"{g['batched_s']:.3f} s", f"≤ {g['target_s']:g} s", _met(g["batched_s"] <= g["target_s"]))
+    table.add_row("landscape: one network at a time / batched", f"{g['ratio']:.1f}× ({g['one_by_one_s']:.2f} s)",
+                  "", _met(g["same_results"]))
     r = report["rendering"]
     table.add_row(f"{r['scenario']} at {r['size']}, median CPU per frame (simulation + rendering)",
                   f"{r['median_cpu_ms']:.2f} ms", f"≤ {r['target_cpu_ms']:g} ms",

@@ -111,13 +111,15 @@ def test_bench_shows_progress_on_stderr(gdtui, monkeypatch):
     monkeypatch.setattr(bench, "rendering_budget", lambda frames: {"scenario": "ravine", "size": "200x60",
                         "frames": frames, "median_cpu_ms": 1.0, "target_cpu_ms": 5.0, "median_bytes": 100,
                         "mean_bytes": 100, "target_bytes": 4096, "max_bytes": 200})
+    monkeypatch.setattr(bench, "landscape_grid", lambda repeat: {"grid": "60x40", "batched_s": 0.03, "target_s": 0.3,
+                        "one_by_one_s": 0.1, "ratio": 3.3, "same_results": True})
     monkeypatch.setattr(bench, "startup", lambda repeat: {"first_frame_s": 0.5, "target_first_frame_s": 1.0,
                         "help_s": 0.05, "target_help_s": 0.3})
     r = gdtui("bench", "--quick")
     assert r.code == 0
     lines = r.err.splitlines()
     assert len(lines) >= 4 and all(line.startswith("gdtui bench: ") for line in lines)
-    assert "1/4" in r.err and "4/4" in r.err
+    assert "1/5" in r.err and "5/5" in r.err
 
 
 def test_snapshot_svg_keeps_its_spaces(gdtui, tmp_path):
