@@ -110,3 +110,10 @@ def test_theory_sharpness_on_the_course_net(snap_compare):
 def test_theory_rate_map_80x24(snap_compare):
     app, before = theory_view("bowl", 60, "1", select=1)
     assert snap_compare(app, run_before=before, terminal_size=(80, 24))
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)], ids=["120x40", "80x24"])
+def test_landscape_view_of_the_course_net(snap_compare, size):
+    """m: the three runs of the course on one PCA plane, with the plane's facts."""
+    app, before = prepared("course_moons", 2000, keys=("m",))
+    assert snap_compare(app, run_before=before, terminal_size=size)

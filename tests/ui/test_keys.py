@@ -296,3 +296,29 @@ async def test_theory_view_of_a_network_computes_the_sharpness(make_app):
         await pilot.pause()
         caption = str(app.screen.query_one("#sharpness-caption").render())
         assert "λmax" in caption and "bound" in caption
+
+
+async def test_m_puts_a_network_race_on_one_plane_and_M_freezes_it(make_app):
+    app = make_app("course_moons")
+    async with app.run_test(size=SIZE) as pilot:
+        app.playback.step(200)
+        await pilot.press("m")
+        await pilot.pause()
+        frame = app.playback.frame()
+        assert frame.landscape is not None and app.screen.has_class("-landscape")
+        assert frame.landscape.fitted_at == 200 and frame.landscape.frame.path.shape == (201, 3, 2)
+        await pilot.press("M")                                   # frozen: no refit as the runs move on
+        app.playback.step(300)
+        assert app.playback.frame().landscape.fitted_at == 200 and app.playback.frame().landscape.frozen
+        await pilot.press("M")                                   # following again: refits at once (500 > 250)
+        assert app.playback.frame().landscape.fitted_at == 500
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.playback.frame().landscape is None and not app.screen.has_class("-landscape")
+
+
+async def test_m_on_a_two_parameter_problem_says_why_not(make_app):
+    app = make_app("bowl")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        assert app.playback.frame().landscape is None and "surface itself is the landscape" in app.playback.message

@@ -45,6 +45,14 @@ class LandscapeFacts(TextPanel):
             return
         a, b = info.explained
         text = Text()
+        if self.screen.has_class("-compact"):   # one line: the plane needs the rows
+            text.append(f"{'PCA' if info.kind == 'pca' else 'random'} plane holds {a:.0%} + {b:.0%} · off it: ",
+                        style=MUTED)
+            for r, row in enumerate(self.frame.runs):
+                text.append(f"{run_look(r).head} {info.residuals[r]:.2g} ", style=run_look(r).color)
+            text.append("· M freeze", style=MUTED)
+            self.show(text)
+            return
         if info.kind == "pca":
             text.append(f"PCA plane through the runs' mean end point: it holds {a:.1%} + {b:.1%} of their motion",
                         style=MUTED)
