@@ -3,7 +3,7 @@ parameter space (core/landscape.py), as a frame the surface panel can draw like 
 
 The plane is fitted to the paths up to the cursor and refitted as the runs move on, at most
 when the cursor has gone REFIT_GROWTH further than the ticks it was fitted to (so a long race
-refits a handful of times, never per frame), or frozen on demand (`M`) so that paths can be
+refits a dozen times or so, never per frame), or frozen on demand (`M`) so that paths can be
 compared on one fixed plane. Each fit has its own view box, around the projected paths.
 """
 
@@ -18,8 +18,8 @@ from ..core import landscape
 from .build import frozen
 from .frame import Frame, Scene
 
-REFIT_GROWTH = 0.25    # refit once the cursor is 25% (and at least MIN_REFIT ticks) past the last fit
-MIN_REFIT = 10
+REFIT_GROWTH = 0.5     # refit once the cursor is 50% (and at least MIN_REFIT ticks) past the last fit:
+MIN_REFIT = 20         # a refit redraws the loss over the plane (about 50 ms at 120×40), so it stays rare
 PLANE_NAMES = {"pca": ("PC1", "PC2"), "random": ("d1", "d2")}
 
 
