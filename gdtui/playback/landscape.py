@@ -4,7 +4,9 @@ parameter space (core/landscape.py), as a frame the surface panel can draw like 
 The plane is fitted to the paths up to the cursor and refitted as the runs move on, at most
 when the cursor has gone REFIT_GROWTH further than the ticks it was fitted to (so a long race
 refits a dozen times or so, never per frame), or frozen on demand (`M`) so that paths can be
-compared on one fixed plane. Each fit has its own view box, around the projected paths.
+compared on one fixed plane. A lesson's narration refits it at its own step, so that what the
+sentence says of the plane is what is on screen. Each fit has its own view box, around the
+projected paths.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class LandscapeState:
         self._coords: np.ndarray | None = None   # projected history, extended as the cursor moves
         self._residuals: np.ndarray | None = None  # and each point's distance from the plane
         self._generation = None
+        self._asked: int | None = None    # a tick a narration asked for a fit at
 
     def fit(self, paths: np.ndarray, tick: int):
         """A new plane through the paths (T, R, D) up to `tick`."""
@@ -62,8 +65,15 @@ class LandscapeState:
         self._box = landscape.box_around(self.projected(paths)[0].reshape(-1, 2), margin=0.3, least=1e-3)
         self._scene = None
 
+    def refit_at(self, tick: int):
+        """Fit the plane to the paths up to `tick` when the frame there is built (a lesson's
+        narration), unless it is frozen."""
+        self._asked = tick
+
     def due(self, tick: int) -> bool:
         if self.plane is None:
+            return True
+        if not self.frozen and self._asked == tick and self.fitted_at != tick:
             return True
         if self.frozen:
             return False

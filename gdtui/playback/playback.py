@@ -291,6 +291,8 @@ class Playback:
                 self.view = dataclasses.replace(self.view, spotlight=event.spotlight)
             if event.say and playing:
                 stop = True
+            if event.say and self.landscape is not None:
+                self.landscape.refit_at(tick)   # a lesson's sentence speaks of the plane fitted to its step
             if event.pause and playing:
                 self.state = PlayState.SCENARIO_PAUSE
                 self.message = ""

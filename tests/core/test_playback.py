@@ -365,3 +365,19 @@ def test_next_event_while_playing_plays_on():
     pb.toggle_play()
     pb.next_event()
     assert pb.cursor == 5 and pb.frame().state is PlayState.PLAYING
+
+
+def test_the_landscape_plane_is_refitted_at_each_narration_so_its_sentence_is_on_screen():
+    from gdtui.scenario import load
+    pb = Playback(load("landscape"), reading_holds=False)
+    pb.toggle_landscape()
+    said = {n.at for n in pb.scene.narrations}
+    pb.toggle_play()
+    fitted = {}
+    while pb.cursor < pb.length:
+        pb.play_frame()
+        if pb.cursor in said:
+            fitted[pb.cursor] = pb.frame().landscape.fitted_at
+            if not pb.playing:
+                pb.toggle_play()
+    assert set(fitted) == said - {0} and all(at == tick for tick, at in fitted.items()), fitted
