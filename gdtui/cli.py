@@ -314,7 +314,7 @@ def cmd_landscape(args) -> int:
             raise UsageError(f"{args.out}: the output must end in .svg or .txt")
         if args.plane != "pca":
             raise UsageError("--out draws the app's view, whose plane is PCA: leave out --plane")
-        sc.build_race(length=1)
+        sc.build_race(length=1)   # a bad scenario is reported before the app is started
         from .ui.snapshot import render
 
         text = render(sc, length, args.size, None, fmt, landscape=True)

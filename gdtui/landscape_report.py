@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .core import landscape
+from .core.problem import box_around
 from .core.race import MAX_PARAM_HISTORY
 from .errors import GdtuiError
 from .headless import _finite, simulate
@@ -21,60 +22,66 @@ GRID = (60, 40)
 
 
 def check(scenario: Scenario):
-    """One line for a scenario the landscape cannot show."""
+    """One line for a scenario the landscape cannot show (before anything is computed)."""
     if scenario.problem_type != "mlp":
         raise GdtuiError(f"{scenario.source}: landscape is for networks (problem type \"mlp\"); a "
                          f"{scenario.problem_type} problem's own surface is its landscape: gdtui play shows it")
+    runs, dim = len(scenario.runs), scenario.build_problem().dim
+    if runs * dim > MAX_PARAM_HISTORY:
+        raise GdtuiError(f"{scenario.source}: {runs} runs × {dim} parameters are too many to keep their paths "
+                         f"(the limit is {MAX_PARAM_HISTORY} numbers per step)")
 
 
 def analyse(scenario: Scenario, length: int | None = None, plane: str = "pca") -> dict:
     check(scenario)
     race = simulate(scenario, length)
     problem, paths = race.problem, race.history.params
-    if paths is None:
-        raise GdtuiError(f"{scenario.source}: {race.R} runs × {race.D} parameters are too many to keep their "
-                         f"paths (the limit is {MAX_PARAM_HISTORY} numbers per step)")
-    fitted = landscape.fit_plane(plane, paths, problem, scenario.seed)
-    coords = fitted.coordinates(paths)
+    fitting = paths.copy()     # a diverged run's points from its divergence on would be all a plane holds
+    for r in range(race.R):
+        if race.diverged_at[r] >= 0:
+            fitting[race.diverged_at[r]:, r] = np.nan
     with np.errstate(all="ignore"):
+        fitted = landscape.fit_plane(plane, fitting, problem, scenario.seed)
+        coords = fitted.coordinates(paths)
         residuals = fitted.residuals(paths)
-    box = landscape.box_around(coords.reshape(-1, 2), margin=0.3, least=1e-3)
-    xs, ys = landscape.grid(box, *GRID)
-    loss = landscape.plane_losses(problem, fitted, xs, ys)
-    ends = np.array([paths[_last_finite(paths[:, r]), r] for r in range(race.R)])
-    lines = landscape.line_losses(problem, race.start, ends)
+        shown = fitted.coordinates(fitting)
+        box = box_around(shown[np.all(np.isfinite(shown), axis=-1)].reshape(-1, 2), margin=0.3, least=1e-3)
+        xs, ys = landscape.grid(box, *GRID)
+        loss = landscape.plane_losses(problem, fitted, xs, ys)
+        lines = landscape.line_losses(problem, race.start, landscape.last_points(fitting))
     return {
         "scenario": scenario.title, "plane": plane, "origin": "the mean of the runs' final points",
         "steps": race.tick, "unit": "epoch" if scenario.clock == "epoch" else "step",
-        "explained_variance": [float(v) for v in fitted.explained],
+        "explained_variance": [_finite(v) for v in fitted.explained],
         "grid": {"x": [float(v) for v in xs], "y": [float(v) for v in ys],
                  "loss": [[_finite(v) for v in row] for row in loss]},
         "runs": [{"name": run.name, "path": [[_finite(a), _finite(b)] for a, b in coords[:, r]],
-                  "residual": [_finite(v) for v in residuals[:, r]]} for r, run in enumerate(race.runs)],
+                  "residual": [_finite(v) for v in residuals[:, r]],
+                  "diverged_at": int(race.diverged_at[r]) if race.diverged_at[r] >= 0 else None}
+                 for r, run in enumerate(race.runs)],
         "line": {"alpha": [float(a) for a in landscape.LINE_ALPHAS],
                  "runs": [{"name": run.name, "loss": [_finite(v) for v in lines[r]]}
                           for r, run in enumerate(race.runs)]},
     }
 
 
-def _last_finite(path: np.ndarray) -> int:
-    finite = np.flatnonzero(np.all(np.isfinite(path), axis=1))
-    return int(finite[-1]) if len(finite) else 0
-
-
 def print_report(result: dict, console=None):
     from .render.tables import Column, fitted_table, output_console
 
     console = console or output_console()
-    a, b = result["explained_variance"]
+    a, b = (v or 0.0 for v in result["explained_variance"])
     alphas = np.array(result["line"]["alpha"])
     inside = (alphas >= 0) & (alphas <= 1)
     rows = []
     for run, line in zip(result["runs"], result["line"]["runs"]):
         res = np.array([np.nan if v is None else v for v in run["residual"]])
         along = np.array([np.nan if v is None else v for v in line["loss"]])[inside]
-        rows.append([run["name"], f"{res[-1]:.3g}", f"{np.nanmax(res):.3g}", f"{along[0]:.4g}", f"{np.nanmax(along):.4g}",
-                     f"{along[-1]:.4g}"])
+        with np.errstate(all="ignore"):
+            cells = [f"{res[-1]:.3g}", f"{np.nanmax(res):.3g}", f"{along[0]:.4g}", f"{np.nanmax(along):.4g}",
+                     f"{along[-1]:.4g}"]
+        if run["diverged_at"] is not None:   # its end is where it was before it blew up
+            cells = [f"diverged at {run['diverged_at']}"] + cells[1:]
+        rows.append([run["name"], *cells])
     columns = [Column("run"), Column("off the plane now", "right"), Column("at most", "right", drop=1),
                Column("loss at start", "right", drop=2), Column("highest on the line", "right"),
                Column("loss at its end", "right")]

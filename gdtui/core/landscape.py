@@ -25,8 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .problem import box_around  # noqa: F401  (the view box of projected paths)
-
 PLANES = ("pca", "random")
 LINE_ALPHAS = np.linspace(-0.25, 1.25, 61)   # the 1-D line: 0 is the start, 1 the run's end
 
@@ -62,14 +60,20 @@ def _deviations(paths: np.ndarray, origin: np.ndarray) -> np.ndarray:
     return X[np.all(np.isfinite(X), axis=1)]
 
 
-def final_points_mean(paths: np.ndarray) -> np.ndarray:
-    """The mean of the runs' last finite points: paths (T, R, D) -> (D,)."""
+def last_points(paths: np.ndarray) -> np.ndarray:
+    """Each run's last finite point (its start where none is): paths (T, R, D) -> (R, D)."""
     ends = []
     for r in range(paths.shape[1]):
         finite = np.flatnonzero(np.all(np.isfinite(paths[:, r]), axis=1))
-        if len(finite):
-            ends.append(paths[finite[-1], r])
-    return np.mean(ends, axis=0) if ends else np.zeros(paths.shape[2])
+        ends.append(paths[finite[-1] if len(finite) else 0, r])
+    return np.array(ends)
+
+
+def final_points_mean(paths: np.ndarray) -> np.ndarray:
+    """The mean of the runs' last finite points: paths (T, R, D) -> (D,)."""
+    ends = last_points(paths)
+    ends = ends[np.all(np.isfinite(ends), axis=1)]
+    return np.mean(ends, axis=0) if len(ends) else np.zeros(paths.shape[2])
 
 
 def pca_plane(paths: np.ndarray, origin: np.ndarray | None = None) -> Plane:
@@ -108,7 +112,9 @@ def fit_plane(kind: str, paths: np.ndarray, problem, seed: int = 0) -> Plane:
     directions come from `seed`, so the same scenario gives the same plane."""
     if kind == "pca":
         return pca_plane(paths)
-    return random_plane(paths, problem.filters(), np.random.default_rng([seed, 11]))
+    if kind == "random":
+        return random_plane(paths, problem.filters(), np.random.default_rng([seed, 11]))
+    raise KeyError(kind)
 
 
 def grid(box, cols: int, rows: int) -> tuple[np.ndarray, np.ndarray]:

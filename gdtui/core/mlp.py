@@ -145,11 +145,13 @@ class MLP(Problem):
             self._buffers[key] = [np.ones((R, n + 1, B)) for n in self.layers[1:-1]]
         return self._buffers[key]
 
-    def forward(self, P, A0):
+    def forward(self, P, A0, reuse: bool = True):
         """Z and [A; 1] of every layer for inputs A0 = [X; 1] of shape (R or 1, 3, B);
-        the last A is the output probability (R, 1, B)."""
+        the last A is the output probability (R, 1, B). `reuse`: the race's buffers, kept per
+        shape (not for one-off shapes, such as a grid's, which would pile up)."""
         Ms = self.matrices(P)
-        hidden = self._hidden_buffers(len(P), A0.shape[2])
+        hidden = (self._hidden_buffers(len(P), A0.shape[2]) if reuse else
+                  [np.ones((len(P), n + 1, A0.shape[2])) for n in self.layers[1:-1]])
         Zs, As = [None], [A0]
         for l, M in enumerate(Ms, start=1):
             Z = M @ As[-1]
@@ -193,7 +195,7 @@ class MLP(Problem):
         out = np.empty(len(P))
         A0 = self.XT1[None]
         for lo in range(0, len(P), rows_per_pass):
-            ZL = self.forward(P[lo:lo + rows_per_pass], A0)[0][-1]
+            ZL = self.forward(P[lo:lo + rows_per_pass], A0, reuse=False)[0][-1]
             out[lo:lo + rows_per_pass] = np.mean(np.maximum(ZL, 0) + np.log1p(np.exp(-np.abs(ZL))) - self.Y * ZL,
                                                  axis=(1, 2))
         return out
@@ -259,7 +261,7 @@ class MLP(Problem):
             pts = np.asarray(points, dtype=float)
             A0 = np.vstack([pts.T, np.ones(len(pts))])[None]
         with np.errstate(all="ignore"):
-            return self.forward(P, A0)[1][-1][:, 0, :]
+            return self.forward(P, A0, reuse=False)[1][-1][:, 0, :]
 
     def accuracy(self, P):
         return np.mean((self.predict(P) > 0.5) == (self.y == 1), axis=1)

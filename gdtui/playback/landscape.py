@@ -1,10 +1,10 @@
 """The landscape view of a network race (the `m` key): every run on one plane through
 parameter space (core/landscape.py), as a frame the surface panel can draw like a 2-D problem.
 
-The plane is fitted to the paths up to the cursor and refitted as the runs move on, at most
-when the cursor has gone REFIT_GROWTH further than the ticks it was fitted to (so a long race
-refits a dozen times or so, never per frame), or frozen on demand (`M`) so that paths can be
-compared on one fixed plane. A lesson's narration refits it at its own step, so that what the
+The plane (PCA) is fitted to the paths up to the cursor and refitted as the runs move on: when
+a running head leaves the plane's box, or when the cursor has gone REFIT_GROWTH further than
+the ticks it was fitted to (a long race refits a dozen times or so, never per frame); `M`
+freezes it so that paths can be compared on one fixed plane. A lesson's narration refits it at its own step, so that what the
 sentence says of the plane is what is on screen. Each fit has its own view box, around the
 projected paths.
 """
@@ -17,12 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core import landscape
+from ..core.problem import box_around
 from .build import frozen
 from .frame import Frame, Scene
 
 REFIT_GROWTH = 0.5     # refit once the cursor is 50% (and at least MIN_REFIT ticks) past the last fit:
 MIN_REFIT = 20         # a refit redraws the loss over the plane (about 50 ms at 120×40), so it stays rare
-PLANE_NAMES = {"pca": ("PC1", "PC2"), "random": ("d1", "d2")}
+PLANE_NAMES = ("PC1", "PC2")
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,7 +32,6 @@ class Landscape:
 
     frame: Frame                    # the race on the plane: 2-D paths, heads, the loss over the plane
     box: tuple                      # the view box of this fit
-    kind: str                       # "pca" or "random"
     explained: tuple[float, float]
     residuals: tuple[float, ...]    # each run's distance from the plane now
     max_residuals: tuple[float, ...]  # ... and the largest along its path so far
@@ -39,54 +39,90 @@ class Landscape:
     frozen: bool
 
 
-class LandscapeState:
-    """The playback's landscape mode: which plane, when it was fitted, frozen or not."""
+@dataclass(frozen=True, eq=False)
+class Fit:
+    """One fit of the plane: the tick it was fitted to, the plane, its view box."""
 
-    def __init__(self, problem, kind: str = "pca", seed: int = 0):
+    tick: int
+    plane: landscape.Plane
+    box: tuple
+    version: int
+
+
+class LandscapeState:
+    """The playback's landscape mode: the plane's fits so far, frozen or not.
+
+    Fits are kept: with the cursor moved back, the plane shown is the last one fitted at or
+    before the cursor, so no plane ever shows the race's future."""
+
+    def __init__(self, problem, seed: int = 0):
         self.problem = problem
-        self.kind = kind
         self.seed = seed
         self.frozen = False
-        self.plane: landscape.Plane | None = None
-        self.fitted_at = -1
-        self.version = 0
+        self.fits: list[Fit] = []
+        self.shown: Fit | None = None
         self._scene: Scene | None = None
-        self._box = None
-        self._coords: np.ndarray | None = None   # projected history, extended as the cursor moves
-        self._residuals: np.ndarray | None = None  # and each point's distance from the plane
+        self._coords: np.ndarray | None = None     # the shown plane's projection of the history,
+        self._residuals: np.ndarray | None = None  # and each point's distance from it
         self._generation = None
         self._asked: int | None = None    # a tick a narration asked for a fit at
 
-    def fit(self, paths: np.ndarray, tick: int):
-        """A new plane through the paths (T, R, D) up to `tick`."""
-        self.plane = landscape.fit_plane(self.kind, paths, self.problem, self.seed)
-        self.fitted_at, self.version = tick, self.version + 1
-        self._coords, self._residuals = None, None
-        self._box = landscape.box_around(self.projected(paths)[0].reshape(-1, 2), margin=0.3, least=1e-3)
-        self._scene = None
+    @property
+    def fitted_at(self) -> int:
+        return -1 if self.shown is None else self.shown.tick
 
     def refit_at(self, tick: int):
         """Fit the plane to the paths up to `tick` when the frame there is built (a lesson's
         narration), unless it is frozen."""
         self._asked = tick
 
-    def due(self, tick: int) -> bool:
-        if self.plane is None:
-            return True
-        if not self.frozen and self._asked == tick and self.fitted_at != tick:
-            return True
-        if self.frozen:
-            return False
-        return tick >= max(self.fitted_at + MIN_REFIT, self.fitted_at * (1 + REFIT_GROWTH))
+    def _show(self, fit: Fit):
+        if fit is not self.shown:
+            self.shown, self._coords, self._residuals, self._scene = fit, None, None, None
+
+    def _fit(self, paths: np.ndarray, tick: int, diverged: list):
+        """A new plane through the paths (T, R, D) up to `tick`; a diverged run's points from
+        its divergence on are left out of the fit (huge, they would be all the plane holds)."""
+        fitting = paths.copy()
+        for r, at in enumerate(diverged):
+            if at is not None:
+                fitting[at:, r] = np.nan
+        with np.errstate(all="ignore"):
+            plane = landscape.fit_plane("pca", fitting, self.problem, self.seed)
+            coords = plane.coordinates(fitting)
+        box = box_around(coords[np.all(np.isfinite(coords), axis=-1)].reshape(-1, 2), margin=0.3, least=1e-3)
+        self.fits = [f for f in self.fits if f.tick < tick] + [Fit(tick, plane, box, len(self.fits) + 1)]
+        self._show(self.fits[-1])
+
+    def _choose(self, tick: int, heads: np.ndarray, diverged: list, paths: np.ndarray):
+        """The plane for the frame at `tick`: frozen, the last fit at or before it, or a new one
+        when it is due (first, a narration, the cursor half as far again, or a running head off
+        the box)."""
+        if self.frozen and self.shown is not None:
+            return
+        earlier = [f for f in self.fits if f.tick <= tick]
+        if earlier:
+            self._show(earlier[-1])
+        last = self.shown if earlier else None
+        if last is None or (self._asked == tick and last.tick != tick):
+            return self._fit(paths, tick, diverged)
+        if tick >= max(last.tick + MIN_REFIT, last.tick * (1 + REFIT_GROWTH)) and last is self.fits[-1]:
+            return self._fit(paths, tick, diverged)
+        (x0, x1), (y0, y1) = last.box
+        running = [r for r in range(len(heads)) if diverged[r] is None]
+        off = [not (x0 <= heads[r, 0] <= x1 and y0 <= heads[r, 1] <= y1) for r in running]
+        if any(off) and last is self.fits[-1]:
+            self._fit(paths, tick, diverged)
 
     def projected(self, paths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The paths on the plane (T, R, 2) and their distances from it (T, R), extending the
-        cached projection when the race has grown."""
+        """The paths on the shown plane (T, R, 2) and their distances from it (T, R), extending
+        the cached projection when the race has grown."""
+        plane = self.shown.plane
         have = 0 if self._coords is None else len(self._coords)
         if have < len(paths):
             more = paths[have:]
             with np.errstate(all="ignore"):
-                coords, residuals = self.plane.coordinates(more), self.plane.residuals(more)
+                coords, residuals = plane.coordinates(more), plane.residuals(more)
             if self._coords is None:
                 self._coords, self._residuals = coords, residuals
             else:
@@ -97,33 +133,37 @@ class LandscapeState:
     def scene(self, base: Scene) -> Scene:
         """The race's scene on the plane: its loss over (a, b) is the network's at those parameters."""
         if self._scene is None:
-            plane, loss = self.plane, self.problem.loss
+            plane, loss = self.shown.plane, self.problem.loss
             self._scene = dataclasses.replace(
-                base, two_d=True, param_names=PLANE_NAMES[self.kind], minima=(), critical=(), f_star=None,
+                base, two_d=True, param_names=PLANE_NAMES, minima=(), critical=(), f_star=None,
                 points=None, labels=None, data_box=None, _loss=lambda xy: loss(plane.points(xy)), _fields={})
         return self._scene
 
     def attach(self, frame: Frame, history) -> Frame:
-        """The frame with its landscape (refitting the plane first when it is due)."""
+        """The frame with its landscape (fitting the plane first when it is due)."""
         params = history.params
         if params is None:
             return frame
         if frame.generation != self._generation:   # a new race: its paths are new
             self._generation, self._coords, self._residuals = frame.generation, None, None
             if not self.frozen:
-                self.plane = None
+                self.fits, self.shown = [], None
         paths = params[: frame.tick + 1]
-        if self.due(frame.tick):
-            self.fit(paths, frame.tick)
+        diverged = [row.status_at if row.status == "diverged" else None for row in frame.runs]
+        if self.shown is not None:
+            self._choose(frame.tick, self.projected(paths)[0][-1], diverged, paths)
+        else:
+            self._fit(paths, frame.tick, diverged)
         coords, residual_path = self.projected(paths)
         now = coords[-1]
         runs = tuple(dataclasses.replace(row, params=frozen(now[r].copy())) for r, row in enumerate(frame.runs))
+        fit = self.shown
         flat = dataclasses.replace(frame, scene=self.scene(frame.scene), runs=runs,
-                                   start=frozen(self.plane.coordinates(frame.start)), path=frozen(coords),
-                                   generation=(frame.generation, self.version), _cache={})
+                                   start=frozen(fit.plane.coordinates(frame.start)), path=frozen(coords),
+                                   generation=(frame.generation, fit.version), _cache={})
         with np.errstate(all="ignore"):
-            info = Landscape(frame=flat, box=self._box, kind=self.kind, explained=self.plane.explained,
+            info = Landscape(frame=flat, box=fit.box, explained=fit.plane.explained,
                              residuals=tuple(float(v) for v in residual_path[-1]),
                              max_residuals=tuple(float(v) for v in np.nanmax(residual_path, axis=0)),
-                             fitted_at=self.fitted_at, frozen=self.frozen)
+                             fitted_at=fit.tick, frozen=self.frozen)
         return dataclasses.replace(frame, landscape=info)

@@ -496,6 +496,9 @@ class Playback:
 
     def zoom(self, factor: float, centre=None):
         """Zoom the view by `factor` (> 1: in) about `centre` (data coordinates; None: the middle)."""
+        if self.landscape is not None:
+            self.say("the landscape's view follows its plane: no zoom there")
+            return
         self.view = self.view.zoomed(factor, centre)
 
     def pan(self, fx: float, fy: float):

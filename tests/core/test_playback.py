@@ -381,3 +381,52 @@ def test_the_landscape_plane_is_refitted_at_each_narration_so_its_sentence_is_on
             if not pb.playing:
                 pb.toggle_play()
     assert set(fitted) == said - {0} and all(at == tick for tick, at in fitted.items()), fitted
+
+
+def test_the_landscape_never_shows_a_plane_fitted_to_the_future():
+    from gdtui.scenario import load
+    pb = Playback(load("landscape"), reading_holds=False)
+    pb.step(1000)
+    pb.toggle_landscape()
+    assert pb.frame().landscape.fitted_at == 1000
+    pb.back(900)
+    assert pb.frame().landscape.fitted_at <= 100
+    pb.step(50)                                  # a fit at or before the cursor stays, or a new one is due
+    assert pb.frame().landscape.fitted_at <= 150
+
+
+DIVERGING_NET = """
+title = "one run blows up"
+steps = 60
+[problem]
+type = "mlp"
+layers = [2, 5, 2, 1]
+[[runs]]
+name = "GD"
+optimizer = "gd"
+lr = 0.5
+[[runs]]
+name = "huge"
+optimizer = "gd"
+lr = 1e30
+"""
+
+
+def test_a_diverged_run_is_left_out_of_the_plane(tmp_path):
+    from gdtui import landscape_report
+    from gdtui.scenario import load
+    f = tmp_path / "diverging.toml"
+    f.write_text(DIVERGING_NET)
+    sc = load(str(f))
+    result = landscape_report.analyse(sc)
+    assert result["runs"][1]["diverged_at"] is not None
+    a, b = result["explained_variance"]
+    assert a + b <= 1 and a < 0.999                   # not a plane of the blow-up alone
+    pb = Playback(sc, reading_holds=False)
+    pb.step(60)
+    pb.toggle_landscape()
+    info = pb.frame().landscape
+    (x0, x1), (y0, y1) = info.box
+    assert all(np.isfinite([x0, x1, y0, y1])) and x1 - x0 < 1e6    # the box holds the sane run
+    head = info.frame.runs[0].params
+    assert x0 <= head[0] <= x1 and y0 <= head[1] <= y1

@@ -322,3 +322,18 @@ async def test_m_on_a_two_parameter_problem_says_why_not(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("m")
         assert app.playback.frame().landscape is None and "surface itself is the landscape" in app.playback.message
+
+
+async def test_a_click_on_the_landscape_plane_restarts_nothing(make_app):
+    app = make_app("course_moons")
+    async with app.run_test(size=SIZE) as pilot:
+        app.playback.step(100)
+        await pilot.press("m")
+        await pilot.pause()
+        generation = app.playback.generation
+        view = app.screen.query_one("#landscape-view")
+        await pilot.click(view, offset=(view.size.width // 2, view.size.height // 2))
+        await pilot.pause()
+        assert app.playback.generation == generation and app.playback.cursor == 100
+        await pilot.press("z")                       # no zoom on the plane: said, not silent
+        assert "no zoom" in app.playback.message

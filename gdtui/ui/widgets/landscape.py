@@ -26,9 +26,12 @@ class LandscapeView(SurfaceView):
             self.paint(info.frame, dataclasses.replace(self.view, box=info.box))
 
     def on_click(self, event):
+        event.prevent_default()   # not the surface's handler: no restart from a point of the plane
         local = self._local(event)
         if local is not None and local[1] == 0:   # the legend: select a run
-            super().on_click(event)
+            for first, last, run in self._legend_spans:
+                if first <= local[0] < last:
+                    self.post_message(self.RunClicked(run))
 
     def _wheel(self, event, factor):
         event.stop()   # the plane's box follows its fit; no zoom here
@@ -44,26 +47,21 @@ class LandscapeFacts(TextPanel):
         if info is None:
             return
         a, b = info.explained
+        compact = self.screen.has_class("-compact")   # one line: the plane needs the rows
         text = Text()
-        if self.screen.has_class("-compact"):   # one line: the plane needs the rows
-            text.append(f"{'PCA' if info.kind == 'pca' else 'random'} plane holds {a:.0%} + {b:.0%} · off it: ",
-                        style=MUTED)
-            for r, row in enumerate(self.frame.runs):
-                text.append(f"{run_look(r).head} {info.residuals[r]:.2g} ", style=run_look(r).color)
-            text.append("· M freeze", style=MUTED)
-            self.show(text)
-            return
-        if info.kind == "pca":
-            text.append(f"PCA plane through the runs' mean end point: it holds {a:.1%} + {b:.1%} of their motion",
-                        style=MUTED)
+        if not a + b > 1e-9:
+            text.append("no motion yet: the plane follows once the runs move", style=MUTED)
+        elif compact:
+            text.append(f"PCA plane holds {a:.0%} + {b:.0%} · off it: ", style=MUTED)
         else:
-            text.append(f"random filter-normalised plane through the runs' mean end point: {a + b:.1%} of "
-                        "their motion", style=MUTED)
-        text.append(f" ({'frozen at' if info.frozen else 'fitted to'} {self.frame.scene.unit} {info.fitted_at})",
-                    style=MUTED)
-        text.append(" · off the plane now (max): ", style=MUTED)
-        for r, row in enumerate(self.frame.runs):
-            look = run_look(r)
-            text.append(f"{look.head} {info.residuals[r]:.2g} ({info.max_residuals[r]:.2g})  ", style=look.color)
-        text.append("· M freezes the plane, m: boundaries", style=MUTED)
+            text.append(f"PCA plane through the runs' mean end point: it holds {a:.1%} + {b:.1%} of their "
+                        f"motion ({'frozen at' if info.frozen else 'fitted to'} {self.frame.scene.unit} "
+                        f"{info.fitted_at}) · off the plane now (max): ", style=MUTED)
+        if a + b > 1e-9:
+            for r in range(len(self.frame.runs)):
+                look = run_look(r)
+                now, most = info.residuals[r], info.max_residuals[r]
+                text.append(f"{look.head} {now:.2g} " if compact else f"{look.head} {now:.2g} ({most:.2g})  ",
+                            style=look.color)
+        text.append(" · M freeze" if compact else " · M freezes the plane, m: boundaries", style=MUTED)
         self.show(text)
