@@ -51,6 +51,13 @@ def terminal_size(text: str) -> tuple[int, int]:
     return cols, rows
 
 
+def add_length(p):
+    """--steps N | --epochs N: how long to run, in the scenario's own unit."""
+    length = p.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=positive_int, metavar="N", help="number of steps (step-clocked scenarios)")
+    length.add_argument("--epochs", type=positive_int, metavar="N", help="number of epochs (epoch-clocked scenarios)")
+
+
 def build_parser() -> Parser:
     parser = Parser(prog=PROG, description="Race gradient-descent optimizers side by side in the terminal.",
                     epilog="With no command, opens the interactive app on the 'ravine' scenario.")
@@ -69,9 +76,7 @@ def build_parser() -> Parser:
     p = sub.add_parser("run", help="run a scenario headless and report each run",
                        description="Run a scenario without a terminal UI and print a table of the runs.")
     p.add_argument("scenario", metavar="SCENARIO", help="a .toml path or the name of a bundled scenario")
-    length = p.add_mutually_exclusive_group()
-    length.add_argument("--steps", type=positive_int, metavar="N", help="number of steps (step-clocked scenarios)")
-    length.add_argument("--epochs", type=positive_int, metavar="N", help="number of epochs (epoch-clocked scenarios)")
+    add_length(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     p.add_argument("--history", action="store_true", help="with --json: add each run's loss after every step")
     p.add_argument("--csv", metavar="PATH", help="write one row per step and run: step, run, loss, parameters")
@@ -105,13 +110,11 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("theory", help="each run's predicted rate and stable lr against the rate it achieved",
                        description="The linear theory of each run (GD, EMA momentum, Nesterov): the Hessian "
-                                   "eigenvalues it uses, the predicted factor per step, the largest stable lr, "
+                                   "eigenvalues it uses, the predicted factor per update, the largest stable lr, "
                                    "and the rate measured from the run's own path. On non-quadratic problems "
                                    "the Hessian is taken at each run's end point (local).")
     p.add_argument("scenario", metavar="SCENARIO")
-    length = p.add_mutually_exclusive_group()
-    length.add_argument("--steps", type=positive_int, metavar="N", help="number of steps (step-clocked scenarios)")
-    length.add_argument("--epochs", type=positive_int, metavar="N", help="number of epochs (epoch-clocked scenarios)")
+    add_length(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
 
     p = sub.add_parser("landscape", help="a network race on one plane through parameter space",
@@ -120,9 +123,7 @@ def build_parser() -> Parser:
                                    "distance from the plane, and the loss along the line from the start to each "
                                    "run's end. Networks only (problem type mlp).")
     p.add_argument("scenario", metavar="SCENARIO")
-    length = p.add_mutually_exclusive_group()
-    length.add_argument("--steps", type=positive_int, metavar="N", help="number of steps (step-clocked scenarios)")
-    length.add_argument("--epochs", type=positive_int, metavar="N", help="number of epochs (epoch-clocked scenarios)")
+    add_length(p)
     p.add_argument("--plane", choices=("pca", "random"), default="pca", help="the plane (default pca)")
     p.add_argument("--out", metavar="FILE", help="draw the app's landscape view to FILE.svg or FILE.txt "
                                                  "(an existing file is replaced)")
@@ -203,6 +204,33 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _report(args, result: dict, print_report) -> int:
+    """--json: one JSON object; otherwise the command's own report."""
+    from .headless import dumps
+
+    if args.json:
+        print(dumps(result))
+    else:
+        print_report(result)
+    return 0
+
+
+def _picture_format(path: str) -> str:
+    """"svg" or "txt", from the output file's name."""
+    fmt = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    if fmt not in ("svg", "txt"):
+        raise UsageError(f"{path}: the output must end in .svg or .txt")
+    return fmt
+
+
+def _write(path: str, text: str):
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise UsageError(f"{path}: cannot write: {e.strerror}")
+
+
 def _length(sc, args) -> int:
     if args.steps is not None and sc.clock == "epoch":
         raise UsageError(f"{args.scenario}: this scenario counts epochs: use --epochs")
@@ -260,9 +288,7 @@ def cmd_snapshot(args) -> int:
     from . import scenario
 
     sc = scenario.load(args.scenario)
-    fmt = args.out.rsplit(".", 1)[-1].lower() if "." in args.out else ""
-    if fmt not in ("svg", "txt"):
-        raise UsageError(f"{args.out}: the output must end in .svg or .txt")
+    fmt = _picture_format(args.out)
     select = None
     if args.select is not None:
         names = [r.name for r in sc.runs]
@@ -275,18 +301,12 @@ def cmd_snapshot(args) -> int:
     sc.build_race(length=1)
     from .ui.snapshot import render
 
-    text = render(sc, sc.length if args.steps is None else args.steps, args.size, select, fmt)
-    try:
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(text)
-    except OSError as e:
-        raise UsageError(f"{args.out}: cannot write: {e.strerror}")
+    _write(args.out, render(sc, sc.length if args.steps is None else args.steps, args.size, select, fmt))
     return 0
 
 
 def cmd_sweep(args) -> int:
     from . import scenario, sweep
-    from .headless import dumps
 
     lo, hi = sweep.parse_range(args.lr)
     if args.points < 2:
@@ -294,69 +314,42 @@ def cmd_sweep(args) -> int:
     sc = scenario.load(args.scenario)
     length = _length(sc, args)
     _, result = sweep.run_sweep(sc, sweep.lr_grid(lo, hi, args.points), length)
-    if args.json:
-        print(dumps(result))
-    else:
-        sweep.print_report(result)
-    return 0
+    return _report(args, result, sweep.print_report)
 
 
 def cmd_landscape(args) -> int:
     from . import landscape_report, scenario
-    from .headless import dumps
 
     sc = scenario.load(args.scenario)
     landscape_report.check(sc)
     length = _length(sc, args)
     if args.out is not None:
-        fmt = args.out.rsplit(".", 1)[-1].lower() if "." in args.out else ""
-        if fmt not in ("svg", "txt"):
-            raise UsageError(f"{args.out}: the output must end in .svg or .txt")
+        fmt = _picture_format(args.out)
         if args.plane != "pca":
             raise UsageError("--out draws the app's view, whose plane is PCA: leave out --plane")
         sc.build_race(length=1)   # a bad scenario is reported before the app is started
         from .ui.snapshot import render
 
-        text = render(sc, length, args.size, None, fmt, landscape=True)
-        try:
-            with open(args.out, "w", encoding="utf-8") as f:
-                f.write(text)
-        except OSError as e:
-            raise UsageError(f"{args.out}: cannot write: {e.strerror}")
+        _write(args.out, render(sc, length, args.size, None, fmt, landscape=True))
         if not args.json:
             return 0
-    result = landscape_report.analyse(sc, length, args.plane)
-    if args.json:
-        print(dumps(result))
-    else:
-        landscape_report.print_report(result)
-    return 0
+    return _report(args, landscape_report.analyse(sc, length, args.plane), landscape_report.print_report)
 
 
 def cmd_theory(args) -> int:
     from . import scenario, theory_report
-    from .headless import dumps
 
     sc = scenario.load(args.scenario)
-    result = theory_report.analyse(sc, _length(sc, args))
-    if args.json:
-        print(dumps(result))
-    else:
-        theory_report.print_report(result)
-    return 0
+    return _report(args, theory_report.analyse(sc, _length(sc, args)), theory_report.print_report)
 
 
 def cmd_bench(args) -> int:
     from . import bench
-    from .headless import dumps
 
     report = bench.run_all(quick=args.quick,
                            progress=lambda text: print(f"{PROG} bench: {text}", file=sys.stderr, flush=True))
-    if args.json:
-        print(dumps(report))
-    else:
-        bench.print_report(report)
-    return 0
+    return _report(args, report, bench.print_report)
 
 
-COMMANDS = {"play": cmd_play, "snapshot": cmd_snapshot, "run": cmd_run, "sweep": cmd_sweep, "theory": cmd_theory, "landscape": cmd_landscape, "list": cmd_list, "check": cmd_check, "bench": cmd_bench}
+COMMANDS = {"play": cmd_play, "snapshot": cmd_snapshot, "run": cmd_run, "sweep": cmd_sweep, "theory": cmd_theory,
+            "landscape": cmd_landscape, "list": cmd_list, "check": cmd_check, "bench": cmd_bench}

@@ -328,7 +328,7 @@ async def test_a_click_on_the_landscape_plane_restarts_nothing(make_app):
     app = make_app("course_moons")
     async with app.run_test(size=SIZE) as pilot:
         app.playback.step(100)
-        await pilot.press("m")
+        await pilot.press("m")                       # (the landscape's own test steps 200 and checks the fit)
         await pilot.pause()
         generation = app.playback.generation
         view = app.screen.query_one("#landscape-view")
