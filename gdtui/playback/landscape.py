@@ -12,6 +12,7 @@ projected paths.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,17 @@ class Landscape:
     frozen: bool
 
 
+def scheduled(tick: int) -> int:
+    """The last tick of the refit schedule at or before `tick`: 0, then each next one
+    REFIT_GROWTH further (and at least MIN_REFIT ticks) on."""
+    at = 0
+    while True:
+        nxt = max(at + MIN_REFIT, math.ceil(at * (1 + REFIT_GROWTH)))
+        if nxt > tick:
+            return at
+        at = nxt
+
+
 @dataclass(frozen=True, eq=False)
 class Fit:
     """One fit of the plane: the tick it was fitted to, the plane, its view box."""
@@ -53,7 +65,7 @@ class LandscapeState:
     """The playback's landscape mode: the plane's fits so far, frozen or not.
 
     Fits are kept: with the cursor moved back, the plane shown is the last one fitted at or
-    before the cursor, so no plane ever shows the race's future."""
+    before the cursor, so no plane ever holds the race's future."""
 
     def __init__(self, problem, seed: int = 0):
         self.problem = problem
@@ -66,6 +78,7 @@ class LandscapeState:
         self._residuals: np.ndarray | None = None  # and each point's distance from it
         self._generation = None
         self._asked: int | None = None    # a tick a narration asked for a fit at
+        self._versions = 0                # each fit's number (the panels redraw a new plane)
 
     @property
     def fitted_at(self) -> int:
@@ -91,28 +104,31 @@ class LandscapeState:
             plane = landscape.fit_plane("pca", fitting, self.problem, self.seed)
             coords = plane.coordinates(fitting)
         box = box_around(coords[np.all(np.isfinite(coords), axis=-1)].reshape(-1, 2), margin=0.3, least=1e-3)
-        self.fits = [f for f in self.fits if f.tick < tick] + [Fit(tick, plane, box, len(self.fits) + 1)]
-        self._show(self.fits[-1])
+        self._versions += 1
+        fit = Fit(tick, plane, box, self._versions)
+        self.fits = sorted([f for f in self.fits if f.tick != tick] + [fit], key=lambda f: f.tick)
+        self._show(fit)
 
-    def _choose(self, tick: int, heads: np.ndarray, diverged: list, paths: np.ndarray):
-        """The plane for the frame at `tick`: frozen, the last fit at or before it, or a new one
-        when it is due (first, a narration, the cursor half as far again, or a running head off
-        the box)."""
+    def _choose(self, tick: int, paths: np.ndarray, diverged: list):
+        """The plane for the frame at `tick`, frozen or else the last fit at or before it, never
+        a fit to later ticks. Fits are made, once each, at the ticks of a fixed schedule (0, 20,
+        40, 60, 90, 135, …: each half as far again as the last), at a narration's tick, and at
+        the frontier when a running head has left the box; so moving back and forth reuses them."""
         if self.frozen and self.shown is not None:
             return
+        due = scheduled(tick)
+        if self._asked == tick:
+            due = tick
+        if not any(f.tick == due for f in self.fits):
+            self._fit(paths[: due + 1], due, diverged)
         earlier = [f for f in self.fits if f.tick <= tick]
-        if earlier:
-            self._show(earlier[-1])
-        last = self.shown if earlier else None
-        if last is None or (self._asked == tick and last.tick != tick):
-            return self._fit(paths, tick, diverged)
-        if tick >= max(last.tick + MIN_REFIT, last.tick * (1 + REFIT_GROWTH)) and last is self.fits[-1]:
-            return self._fit(paths, tick, diverged)
-        (x0, x1), (y0, y1) = last.box
-        running = [r for r in range(len(heads)) if diverged[r] is None]
-        off = [not (x0 <= heads[r, 0] <= x1 and y0 <= heads[r, 1] <= y1) for r in running]
-        if any(off) and last is self.fits[-1]:
-            self._fit(paths, tick, diverged)
+        self._show(earlier[-1])
+        if earlier[-1] is self.fits[-1] and earlier[-1].tick != tick:   # at the frontier: still in the box?
+            heads = self.projected(paths)[0][-1]
+            (x0, x1), (y0, y1) = earlier[-1].box
+            if any(not (x0 <= heads[r, 0] <= x1 and y0 <= heads[r, 1] <= y1)
+                   for r in range(len(heads)) if diverged[r] is None):
+                self._fit(paths, tick, diverged)
 
     def projected(self, paths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The paths on the shown plane (T, R, 2) and their distances from it (T, R), extending
@@ -150,10 +166,7 @@ class LandscapeState:
                 self.fits, self.shown = [], None
         paths = params[: frame.tick + 1]
         diverged = [row.status_at if row.status == "diverged" else None for row in frame.runs]
-        if self.shown is not None:
-            self._choose(frame.tick, self.projected(paths)[0][-1], diverged, paths)
-        else:
-            self._fit(paths, frame.tick, diverged)
+        self._choose(frame.tick, paths, diverged)
         coords, residual_path = self.projected(paths)
         now = coords[-1]
         runs = tuple(dataclasses.replace(row, params=frozen(now[r].copy())) for r, row in enumerate(frame.runs))

@@ -183,6 +183,8 @@ class Playback:
                      if self.scene.two_d else "this race is too large to keep the paths a landscape needs")
             return
         self.landscape = None if self.landscape is not None else LandscapeState(self.problem, seed=self.scenario.seed)
+        if self.landscape is not None:
+            self.landscape.refit_at(self.cursor)   # the first plane: fitted to what is on screen
         self._changed()
 
     def freeze_plane(self):
