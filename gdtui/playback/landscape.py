@@ -113,7 +113,8 @@ class LandscapeState:
         """The plane for the frame at `tick`, frozen or else the last fit at or before it, never
         a fit to later ticks. Fits are made, once each, at the ticks of a fixed schedule (0, 20,
         40, 60, 90, 135, …: each half as far again as the last), at a narration's tick, and at
-        the frontier when a running head has left the box; so moving back and forth reuses them."""
+        the frontier when a running head has left the box (at least MIN_REFIT ticks after the
+        last fit; till then it is an arrow at the edge); so moving back and forth reuses them."""
         if self.frozen and self.shown is not None:
             return
         due = scheduled(tick)
@@ -123,7 +124,7 @@ class LandscapeState:
             self._fit(paths[: due + 1], due, diverged)
         earlier = [f for f in self.fits if f.tick <= tick]
         self._show(earlier[-1])
-        if earlier[-1] is self.fits[-1] and earlier[-1].tick != tick:   # at the frontier: still in the box?
+        if earlier[-1] is self.fits[-1] and tick >= earlier[-1].tick + MIN_REFIT:   # at the frontier: in the box?
             heads = self.projected(paths)[0][-1]
             (x0, x1), (y0, y1) = earlier[-1].box
             if any(not (x0 <= heads[r, 0] <= x1 and y0 <= heads[r, 1] <= y1)
