@@ -8,6 +8,7 @@ stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 PROG = "gdtui"
@@ -25,8 +26,9 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def int_at_least(low: int):
-    """An argparse type: an integer >= low."""
+def int_at_least(low: int, high: int = 1_000_000):
+    """An argparse type: an integer from low to high (gdtui.limits.MAX_LENGTH: steps, epochs,
+    frames; more would not finish)."""
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -34,6 +36,9 @@ def int_at_least(low: int):
             raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {text!r}")
         if value < low:
             raise argparse.ArgumentTypeError(f"must be >= {low}, got {value}")
+        if value > high:
+            shown = text if len(text) <= 20 else f"{text[:6]}…({len(text)} digits)"
+            raise argparse.ArgumentTypeError(f"must be <= {high}, got {shown}")
         return value
     return parse
 
@@ -102,7 +107,8 @@ def build_parser() -> Parser:
                                    "batched race) and report the best rate and the stability window of each.")
     p.add_argument("scenario", metavar="SCENARIO")
     p.add_argument("--lr", metavar="MIN:MAX", default="1e-4:10", help="the range of rates (default 1e-4:10)")
-    p.add_argument("--points", type=int, default=32, metavar="N", help="rates in the range (default 32)")
+    p.add_argument("--points", type=int_at_least(2, 1000), default=32, metavar="N",
+                   help="rates in the range, 2 to 1000 (default 32)")
     length = p.add_mutually_exclusive_group()
     length.add_argument("--steps", type=positive_int, metavar="N", help="steps per run (default: the scenario's)")
     length.add_argument("--epochs", type=positive_int, metavar="N", help="epochs per run (epoch-clocked scenarios)")
@@ -155,7 +161,9 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command is None:
             args = parser.parse_args(["play", *argv])
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()   # a full disk or a closed file shows here, not at exit
+        return code
     except UsageError as e:
         return fail(str(e))
     except GdtuiError as e:
@@ -164,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as e:   # writing the output: a full disk, a read-only file
+        sys.stdout = open(os.devnull, "w")   # (the interpreter would try to flush it again at exit)
+        return fail(f"cannot write the output: {e.strerror or e}")
 
 
 def fail(message: str) -> int:
@@ -270,6 +281,9 @@ def cmd_play(args) -> int:
         raise UsageError("--headless and --frames N go together")
     sc = scenario.load(args.scenario)
     sc.build_race(length=1)  # report a bad scenario before the screen switches
+    if not args.headless and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("play needs a terminal (for output without one: gdtui run, gdtui snapshot, "
+                         "or play --headless --frames N)")
     if args.headless:
         from .ui.frames import play_frames
 
@@ -309,8 +323,6 @@ def cmd_sweep(args) -> int:
     from . import scenario, sweep
 
     lo, hi = sweep.parse_range(args.lr)
-    if args.points < 2:
-        raise UsageError(f"--points: at least 2 rates are needed (got {args.points})")
     sc = scenario.load(args.scenario)
     length = _length(sc, args)
     _, result = sweep.run_sweep(sc, sweep.lr_grid(lo, hi, args.points), length)

@@ -13,6 +13,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from . import limits
 from .core.batches import FULL
 from .core.catalog import PROBLEM_TYPES, make_problem, problem_params
 from .core.optimizers import ALL_HYPER, FLAGS, RULES
@@ -68,7 +71,12 @@ class Scenario:
         return self.compat == "course"
 
     def build_problem(self) -> Problem:
-        return make_problem(self.problem_type, self.problem_name, self.problem_params, self.seed, self.course)
+        with np.errstate(all="ignore"):
+            problem = make_problem(self.problem_type, self.problem_name, self.problem_params, self.seed, self.course)
+        if problem.f_star is not None and not math.isfinite(problem.f_star):   # a last line of defence
+            raise ScenarioError("the data make the loss overflow (its minimum is not a finite number)",
+                                self.source, "problem")
+        return problem
 
     def build_race(self, problem: Problem | None = None, length: int | None = None) -> Race:
         problem = problem or self.build_problem()
@@ -124,7 +132,27 @@ def parse(text: str, source: str = "<scenario>") -> Scenario:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(f"invalid TOML: {e}", source)
+    except RecursionError:   # tomllib recurses per level of nesting
+        raise ScenarioError(f"invalid TOML: arrays or tables nested too deeply (more than "
+                            f"{limits.MAX_NESTING} levels)", source)
+    if _depth(doc) > limits.MAX_NESTING:
+        raise ScenarioError(f"arrays or tables nested more than {limits.MAX_NESTING} levels deep", source)
     return _Reader(source).scenario(doc)
+
+
+def _depth(value, level: int = 0) -> int:
+    """How deep arrays and tables nest (iteratively: a deep document must not recurse here)."""
+    deepest, stack = level, [(value, level)]
+    while stack:
+        v, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > limits.MAX_NESTING:
+            break
+        if isinstance(v, dict):
+            stack.extend((x, d + 1) for x in v.values())
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v)
+    return deepest
 
 
 # --- validation ------------------------------------------------------------------
@@ -132,6 +160,12 @@ def parse(text: str, source: str = "<scenario>") -> Scenario:
 def _did_you_mean(word: str, choices) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _short(value: int) -> str:
+    """A huge integer as a line can hold it."""
+    text = str(value)
+    return text if len(text) <= 20 else f"{text[:6]}…({len(text)} digits)"
 
 
 def _show(value) -> str:
@@ -158,7 +192,7 @@ class _Reader:
             if key not in allowed:
                 self.fail(f"{path}.{key}" if path else key, f"unknown key{_did_you_mean(key, allowed)}")
 
-    def number(self, value, path, *, positive=False, minimum=None, unit=False) -> float:
+    def number(self, value, path, *, positive=False, minimum=None, maximum=None, unit=False) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(path, f"must be a number (got {_show(value)})")
         value = float(value)
@@ -168,15 +202,19 @@ class _Reader:
             self.fail(path, f"must be > 0 (got {_show(value)})")
         if minimum is not None and value < minimum:
             self.fail(path, f"must be >= {minimum:g} (got {_show(value)})")
+        if maximum is not None and value > maximum:
+            self.fail(path, f"must be <= {maximum:g} (got {_show(value)})")
         if unit and not 0 <= value < 1:
             self.fail(path, f"must be in [0, 1) (got {_show(value)})")
         return value
 
-    def integer(self, value, path, minimum=None) -> int:
+    def integer(self, value, path, minimum=None, maximum=limits.MAX_INTEGER) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(path, f"must be an integer (got {_show(value)})")
         if minimum is not None and value < minimum:
             self.fail(path, f"must be >= {minimum} (got {value})")
+        if value > maximum:
+            self.fail(path, f"must be <= {maximum} (got {_short(value)})")
         return value
 
     def string(self, value, path, choices=None) -> str:
@@ -202,24 +240,26 @@ class _Reader:
 
     def param(self, p: Param, value, path):
         if p.kind is int:
-            return self.integer(value, path, None if p.minimum is None else int(p.minimum))
+            maximum = {"seed": limits.MAX_SEED, "samples": limits.MAX_SAMPLES}.get(p.name, limits.MAX_INTEGER)
+            return self.integer(value, path, 0 if p.name == "seed" else None if p.minimum is None else int(p.minimum),
+                                maximum)
         if p.kind is str:
             return self.string(value, path, p.choices or None)
         if p.kind is list:
             return self.layer_list(value, path)
-        return self.number(value, path, positive=p.positive, minimum=p.minimum)
+        return self.number(value, path, positive=p.positive, minimum=p.minimum, maximum=p.maximum)
 
     def layer_list(self, value, path) -> list[int]:
         if not isinstance(value, list) or len(value) < 2:
             self.fail(path, f"must be a list of at least two layer sizes (got {_show(value)})")
-        return [self.integer(v, f"{path}[{i}]", minimum=1) for i, v in enumerate(value)]
+        return [self.integer(v, f"{path}[{i}]", minimum=1, maximum=limits.MAX_LAYER) for i, v in enumerate(value)]
 
     # the document
     def scenario(self, doc: dict) -> Scenario:
         self.keys(doc, TOP_KEYS, "")
         title = self.string(doc.get("title", Path(self.source).stem), "title")
         description = self.string(doc.get("description", ""), "description")
-        seed = self.integer(doc.get("seed", 0), "seed", minimum=0)
+        seed = self.integer(doc.get("seed", 0), "seed", minimum=0, maximum=limits.MAX_SEED)
         tolerance = self.number(doc.get("tolerance", 1e-6), "tolerance", minimum=0.0)
         compat = doc.get("compat")
         if compat is not None:
@@ -235,9 +275,10 @@ class _Reader:
         if "epochs" in doc:
             if not samples:
                 self.fail("epochs", "epochs count passes over data; this problem has none: use steps")
-            clock, length = "epoch", self.integer(doc["epochs"], "epochs", minimum=1)
+            clock, length = "epoch", self.integer(doc["epochs"], "epochs", minimum=1, maximum=limits.MAX_LENGTH)
         else:
-            clock, length = "step", self.integer(doc.get("steps", DEFAULT_STEPS), "steps", minimum=1)
+            clock, length = "step", self.integer(doc.get("steps", DEFAULT_STEPS), "steps", minimum=1,
+                                                 maximum=limits.MAX_LENGTH)
         if compat == "course" and clock != "epoch":
             self.fail("compat", "course mode trains for a number of epochs: use epochs = N, not steps")
         view = self.view(doc["view"], "view") if "view" in doc else None
@@ -246,7 +287,11 @@ class _Reader:
         runs_doc = doc["runs"]
         if not isinstance(runs_doc, list) or not runs_doc:
             self.fail("runs", "must be a non-empty array of [[runs]] tables")
+        if len(runs_doc) > limits.MAX_RUNS:
+            self.fail("runs", f"{len(runs_doc)} runs: the limit is {limits.MAX_RUNS}")
         runs = [self.run(r, f"runs[{i}]", i, samples) for i, r in enumerate(runs_doc)]
+        if kind == "mlp":
+            self.network_size(params, len(runs))
         names = [r.name for r in runs]
         for i, n in enumerate(names):
             if n in names[:i]:
@@ -290,6 +335,15 @@ class _Reader:
         if kind != "surface":
             samples = params.get("samples", spec["samples"].default)
         return kind, name, params, start, samples
+
+    def network_size(self, params: dict, runs: int):
+        """A network small enough to step interactively, for every run at once."""
+        layers = params.get("layers", [2, 5, 2, 1])
+        size = sum((a + 1) * b for a, b in zip(layers, layers[1:]))
+        if size > limits.MAX_PARAMETERS:
+            self.fail("problem.layers", f"{size} parameters per run: the limit is {limits.MAX_PARAMETERS}")
+        if size * runs > limits.MAX_NUMBERS:
+            self.fail("problem.layers", f"{runs} runs × {size} parameters: the limit is {limits.MAX_NUMBERS} numbers")
 
     def view(self, value, path):
         t = self.table(value, path)

@@ -25,7 +25,7 @@ MLP_PARAMS = (
     Param("init", "he", "initialisation: he, xavier or normal (N(0, 0.01^2))", str, choices=INITS),
     Param("dataset", "moons", "moons, circles, xor, blobs or spiral", str, choices=tuple(DATASETS)),
     Param("samples", 300, "number of training examples", int, minimum=2),
-    Param("noise", None, "noise of the data set (default: the data set's own)", minimum=0.0),
+    Param("noise", None, "noise of the data set (default: the data set's own)", minimum=0.0, maximum=1e3),
 )
 
 

@@ -25,12 +25,14 @@ def _gather(values: np.ndarray, batch):
     return values[idx], weight
 
 
+# (the bounds keep the data's squares and the loss well inside double precision, and the
+# inputs spread enough for w to have a minimum)
 LINEAR_PARAMS = (
     Param("samples", 256, "number of examples", int, minimum=2),
-    Param("x_mean", 0.0, "mean of the inputs x"),
-    Param("x_std", 0.2, "std of the inputs x (below 1: steep in b, flat in w)", positive=True),
-    Param("w_true", 2.0, "slope that generated the data"),
-    Param("b_true", 1.0, "intercept that generated the data"),
+    Param("x_mean", 0.0, "mean of the inputs x", minimum=-1e6, maximum=1e6),
+    Param("x_std", 0.2, "std of the inputs x (below 1: steep in b, flat in w)", minimum=1e-6, maximum=1e6),
+    Param("w_true", 2.0, "slope that generated the data", minimum=-1e6, maximum=1e6),
+    Param("b_true", 1.0, "intercept that generated the data", minimum=-1e6, maximum=1e6),
 )
 
 
@@ -40,7 +42,7 @@ class LinearRegression(Problem):
     kind = "linreg"
     name = "linreg"
     param_names = ("w", "b")
-    PARAMS = LINEAR_PARAMS + (Param("noise", 0.5, "std of the label noise", minimum=0.0),)
+    PARAMS = LINEAR_PARAMS + (Param("noise", 0.5, "std of the label noise", minimum=0.0, maximum=1e6),)
 
     def __init__(self, rng, samples=256, x_mean=0.0, x_std=0.2, w_true=2.0, b_true=1.0, noise=0.5):
         self.n_samples = int(samples)

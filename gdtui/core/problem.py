@@ -26,6 +26,7 @@ class Param:
     kind: type = float          # float, int, str, list
     minimum: float | None = None  # inclusive lower bound, when there is one
     positive: bool = False        # strictly > 0
+    maximum: float | None = None  # inclusive upper bound, when there is one
     choices: tuple = ()
 
 

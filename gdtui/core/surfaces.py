@@ -141,7 +141,8 @@ def banana_hess(x, y):
 
 # --- the catalogue -------------------------------------------------------------
 
-NOISE = Param("noise", 0.0, "std of the gradient noise of a batch of 1 (batch k: noise/sqrt(k))", minimum=0.0)
+NOISE = Param("noise", 0.0, "std of the gradient noise of a batch of 1 (batch k: noise/sqrt(k))", minimum=0.0,
+              maximum=1e6)
 
 
 @dataclass(frozen=True)
@@ -164,11 +165,13 @@ SURFACES: dict[str, SurfaceDef] = {
     for d in [
         SurfaceDef("bowl", bowl, bowl_grad, bowl_hess, "elongated quadratic bowl (x'^2 + condition*y'^2)/2",
                    ((-4.0, 4.0), (-2.0, 2.0)), (-3.0, 1.5), 0.0, ((0.0, 0.0),),
-                   params=(Param("condition", 25.0, "curvature ratio kappa = lambda_max/lambda_min", positive=True),
+                   params=(Param("condition", 25.0, "curvature ratio kappa = lambda_max/lambda_min", positive=True,
+                                 maximum=1e8),
                            Param("angle", 0.0, "rotation of the axes, degrees"))),
         SurfaceDef("rosenbrock", rosenbrock, rosenbrock_grad, rosenbrock_hess, "banana valley (a-x)^2 + b(y-x^2)^2",
                    ((-2.5, 2.5), (-1.0, 3.5)), (-2.0, 2.0), 0.0, ((1.0, 1.0),),
-                   params=(Param("a", 1.0, "minimum at (a, a^2)"), Param("b", 100.0, "valley steepness", positive=True))),
+                   params=(Param("a", 1.0, "minimum at (a, a^2)", minimum=-1e3, maximum=1e3),
+                           Param("b", 100.0, "valley steepness", positive=True, maximum=1e6))),
         SurfaceDef("beale", beale, beale_grad, beale_hess, "Beale's function: flat plateaus and sharp ridges",
                    ((-4.5, 4.5), (-4.5, 4.5)), (1.0, 1.5), 0.0, ((3.0, 0.5),)),
         SurfaceDef("himmelblau", himmelblau, himmelblau_grad, himmelblau_hess, "four equal minima",

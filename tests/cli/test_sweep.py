@@ -59,7 +59,7 @@ def test_sweep_table(gdtui):
     (["--lr", "0:1"], "--lr: both bounds must be finite and > 0 (got 0:1)"),
     (["--lr=-1:1"], "--lr: both bounds must be finite and > 0 (got -1:1)"),
     (["--lr", "fast"], "--lr: expected MIN:MAX such as 1e-4:10, got 'fast'"),
-    (["--points", "1"], "--points: at least 2 rates are needed (got 1)"),
+    (["--points", "1"], "--points: must be >= 2, got 1"),
     (["--epochs", "3"], "bowl: this scenario counts steps: use --steps"),
 ])
 def test_bad_sweep_input(gdtui, argv, expected):

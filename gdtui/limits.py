@@ -1,0 +1,13 @@
+"""What gdtui accepts, so that it stays interactive and fits the machine: checked when a
+scenario is read (and for the flags that change the same numbers), each refused with a line
+that names the limit. The README lists them."""
+
+MAX_LENGTH = 1_000_000        # steps or epochs of one scenario
+MAX_SAMPLES = 100_000         # examples of a generated data set
+MAX_LAYER = 1_024             # units in one layer of a network
+MAX_PARAMETERS = 100_000      # parameters of one network
+MAX_RUNS = 1_000              # runs of one scenario
+MAX_NUMBERS = 50_000_000      # runs × parameters (× rates in a sweep): about 400 MB of float64 per array
+MAX_SEED = 2**32 - 1          # seeds: 0 .. 2³² − 1
+MAX_INTEGER = 2**31 - 1       # any other integer field
+MAX_NESTING = 200             # TOML arrays and tables nested deeper than this are refused

@@ -1,0 +1,68 @@
+"""Input that used to end in a traceback (issue #15, part 1): each is one line and exit 2 now."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from gdtui import limits
+
+from .conftest import gdtui_process
+
+RAVINE = open(os.path.join(os.path.dirname(__file__), "..", "..", "scenarios", "ravine.toml")).read()
+SPIRAL = open(os.path.join(os.path.dirname(__file__), "..", "..", "scenarios", "spiral.toml")).read()
+
+
+def variant(text, old, new):
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+CASES = {
+    "problem seed -1": (variant(RAVINE, "[problem]\n", "[problem]\nseed = -1\n"), "problem.seed: must be >= 0"),
+    "steps 2**70": (variant(RAVINE, "steps = 200", f"steps = {2**70}"), "steps: must be <= 1000000"),
+    "batch 2**70": (variant(RAVINE, "batch = 32", f"batch = {2**70}"), "batch: must be <= "),
+    "samples 2**70": (variant(RAVINE, "samples = 256", f"samples = {2**70}"), "problem.samples: must be <= 100000"),
+    "samples 10**7": (variant(RAVINE, "samples = 256", "samples = 10000000"), "problem.samples: must be <= 100000"),
+    "x_mean 1e300": (variant(RAVINE, "x_mean = 0.0", "x_mean = 1e300"), "problem.x_mean: must be <= 1e+06"),
+    "x_std 1e-300": (variant(RAVINE, "x_std = 0.1", "x_std = 1e-300"), "problem.x_std: must be >= 1e-06"),
+    "nested 5000 deep": ("title = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+    "nested 300 deep": ("title = " + "[" * 300 + "]" * 300 + "\n", "nested more than 200 levels"),
+    "a layer of 2000": (variant(SPIRAL, "layers = [2, 16, 16, 1]", "layers = [2, 2000, 2000, 1]"), "must be <= 1024"),
+    "a million parameters": (variant(SPIRAL, "layers = [2, 16, 16, 1]", "layers = [2, 1000, 1000, 1]"),
+                             "parameters per run: the limit is 100000"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_numbers_are_one_line(case, tmp_path):
+    text, expected = CASES[case]
+    f = tmp_path / "bad.toml"
+    f.write_text(text)
+    for command in (["check"], ["run", "--json"]):
+        r = gdtui_process(*command, f, timeout=60)
+        assert r.code == 2 and expected in r.err and r.err.count("\n") == 1, (case, r.err[-500:])
+        assert "Traceback" not in r.err
+
+
+def test_flags_beyond_the_limits(tmp_path):
+    r = gdtui_process("run", "bowl", "--steps", "99999999999999999999")
+    assert r.code == 2 and "must be <= 1000000" in r.err and r.err.count("\n") == 1
+    r = gdtui_process("sweep", "bowl", "--points", str(2**70))
+    assert r.code == 2 and "must be <= 1000" in r.err
+    assert limits.MAX_LENGTH == 1_000_000
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_full_disk_is_one_line():
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-m", "gdtui", "run", "bowl", "--json"], stdout=full,
+                           stderr=subprocess.PIPE, text=True)
+    assert p.returncode == 2 and "No space left on device" in p.stderr and p.stderr.count("\n") == 1
+
+
+def test_play_without_a_terminal_says_so():
+    p = subprocess.run([sys.executable, "-m", "gdtui", "play", "bowl"], stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 2 and "needs a terminal" in p.stderr and p.stdout == ""
