@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from . import limits
 from .core import theory as linear_theory
 from .core.optimizers import RULES
 from .core.race import DIVERGED, Race
@@ -54,6 +55,9 @@ def sweep_race(scenario: Scenario, lrs: np.ndarray, steps: int | None = None) ->
     runs = [dataclasses.replace(run, name=f"{run.name} @ {lr:.3g}", lr=float(lr), stream=i)
             for i, run in enumerate(scenario.runs) for lr in lrs]
     problem = scenario.build_problem()
+    if len(runs) * problem.dim > limits.MAX_NUMBERS:
+        raise GdtuiError(f"{scenario.source}: a sweep of {len(scenario.runs)} runs × {len(lrs)} rates × "
+                         f"{problem.dim} parameters: the limit is {limits.MAX_NUMBERS} numbers (fewer --points)")
     start = scenario.start
     if start is None:
         start = problem.initial_params() if hasattr(problem, "initial_params") else problem.start

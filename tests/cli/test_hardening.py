@@ -66,3 +66,10 @@ def test_play_without_a_terminal_says_so():
     p = subprocess.run([sys.executable, "-m", "gdtui", "play", "bowl"], stdin=subprocess.DEVNULL,
                        capture_output=True, text=True, timeout=30)
     assert p.returncode == 2 and "needs a terminal" in p.stderr and p.stdout == ""
+
+
+def test_a_sweep_too_large_for_memory_is_refused(tmp_path):
+    f = tmp_path / "wide.toml"
+    f.write_text(SPIRAL.replace("layers = [2, 16, 16, 1]", "layers = [2, 300, 300, 1]"))   # 91,201 parameters
+    r = gdtui_process("sweep", f, "--points", "200", "--epochs", "1")
+    assert r.code == 2 and "the limit is 50000000 numbers" in r.err and r.err.count("\n") == 1
