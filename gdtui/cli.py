@@ -158,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     from .errors import GdtuiError  # light: no numpy
 
     try:
+        argv = [f"{a}={argv[i + 1]}" if a in VALUE_MAY_START_WITH_MINUS and i + 1 < len(argv) else a
+                for i, a in enumerate(argv) if i == 0 or argv[i - 1] not in VALUE_MAY_START_WITH_MINUS]
+        if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+            argv = ["play", *argv]   # flags with no command are the app's (gdtui --size …)
         args = parser.parse_args(argv)
         if args.command is None:
             args = parser.parse_args(["play", *argv])
@@ -175,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:   # writing the output: a full disk, a read-only file
         sys.stdout = open(os.devnull, "w")   # (the interpreter would try to flush it again at exit)
         return fail(f"cannot write the output: {e.strerror or e}")
+
+
+VALUE_MAY_START_WITH_MINUS = {"--lr"}   # "--lr -1:1" must reach the range check, not look like a flag
 
 
 def fail(message: str) -> int:
@@ -228,6 +235,8 @@ def _report(args, result: dict, print_report) -> int:
 
 def _picture_format(path: str) -> str:
     """"svg" or "txt", from the output file's name."""
+    if not path:
+        raise UsageError("--out: the file name is empty")
     fmt = path.rsplit(".", 1)[-1].lower() if "." in path else ""
     if fmt not in ("svg", "txt"):
         raise UsageError(f"{path}: the output must end in .svg or .txt")

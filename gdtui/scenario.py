@@ -83,8 +83,12 @@ class Scenario:
         start = self.start
         if start is None:
             start = problem.initial_params() if hasattr(problem, "initial_params") else problem.start
-        return Race(problem, self.runs, start, seed=self.seed, clock=self.clock,
+        race = Race(problem, self.runs, start, seed=self.seed, clock=self.clock,
                     tolerance=self.tolerance, length=length or self.length, course=self.course)
+        if self.start is not None and not np.all(np.isfinite(race.history.loss[0])):
+            raise ScenarioError(f"the loss at {list(self.start)} is not a finite number: start nearer",
+                                self.source, "problem.start")
+        return race
 
     def run_index(self, name: str) -> int:
         return [r.name for r in self.runs].index(name)
@@ -106,6 +110,8 @@ def bundled_names() -> list[str]:
 
 def resolve(name: str) -> Path:
     """A path, or the name of a bundled scenario (with or without .toml)."""
+    if not name.strip():
+        raise ScenarioError(f"an empty scenario name (bundled: {', '.join(bundled_names())})", repr(name))
     path = Path(name)
     if path.is_file():
         return path
@@ -113,7 +119,7 @@ def resolve(name: str) -> Path:
     if "/" not in name and (bundled_dir() / f"{stem}.toml").is_file():
         return bundled_dir() / f"{stem}.toml"
     if path.exists():
-        raise ScenarioError("not a file", name)
+        raise ScenarioError("not a file (a directory?)", name)
     hint = _did_you_mean(stem, bundled_names())
     raise ScenarioError(f"no such file or bundled scenario{hint} (bundled: {', '.join(bundled_names())})", name)
 
@@ -217,9 +223,15 @@ class _Reader:
             self.fail(path, f"must be <= {maximum} (got {_short(value)})")
         return value
 
-    def string(self, value, path, choices=None) -> str:
+    def string(self, value, path, choices=None, lines: bool = False) -> str:
+        """A string; control characters (ESC, BEL, …) would reach the terminal raw and make SVG
+        exports invalid XML, so they are refused (`lines`: newlines and tabs allowed)."""
         if not isinstance(value, str):
             self.fail(path, f"must be a string (got {_show(value)})")
+        allowed = "\n\t" if lines else ""
+        bad = next((c for c in value if (ord(c) < 32 or 127 <= ord(c) < 160) and c not in allowed), None)
+        if bad is not None:
+            self.fail(path, f"must not contain control characters (found {bad!r})")
         if choices is not None and value not in choices:
             self.fail(path, f"unknown value {value!r}{_did_you_mean(value, choices)}; "
                             f"expected one of: {', '.join(choices)}")
@@ -258,7 +270,7 @@ class _Reader:
     def scenario(self, doc: dict) -> Scenario:
         self.keys(doc, TOP_KEYS, "")
         title = self.string(doc.get("title", Path(self.source).stem), "title")
-        description = self.string(doc.get("description", ""), "description")
+        description = self.string(doc.get("description", ""), "description", lines=True)
         seed = self.integer(doc.get("seed", 0), "seed", minimum=0, maximum=limits.MAX_SEED)
         tolerance = self.number(doc.get("tolerance", 1e-6), "tolerance", minimum=0.0)
         compat = doc.get("compat")
@@ -420,7 +432,7 @@ class _Reader:
             self.fail(f"{path}.at", f"past the end ({at} > {length} {clock}s)")
         ev = Event(at=at)
         if "say" in t:
-            ev.say = self.string(t["say"], f"{path}.say")
+            ev.say = self.string(t["say"], f"{path}.say", lines=True)
         if "pause" in t:
             ev.pause = self.boolean(t["pause"], f"{path}.pause")
         if "speed" in t:

@@ -11,6 +11,7 @@ from gdtui import limits
 from .conftest import gdtui_process
 
 RAVINE = open(os.path.join(os.path.dirname(__file__), "..", "..", "scenarios", "ravine.toml")).read()
+BOWL = open(os.path.join(os.path.dirname(__file__), "..", "..", "scenarios", "bowl.toml")).read()
 SPIRAL = open(os.path.join(os.path.dirname(__file__), "..", "..", "scenarios", "spiral.toml")).read()
 
 
@@ -30,6 +31,10 @@ CASES = {
     "nested 5000 deep": ("title = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
     "nested 300 deep": ("title = " + "[" * 300 + "]" * 300 + "\n", "nested more than 200 levels"),
     "a layer of 2000": (variant(SPIRAL, "layers = [2, 16, 16, 1]", "layers = [2, 2000, 2000, 1]"), "must be <= 1024"),
+    "a newline in a run name": (variant(RAVINE, 'name = "GD"', 'name = "G\\nD"'), "must not contain control characters"),
+    "ESC in the title": (variant(RAVINE, 'title = "', 'title = "\\u001b[31m'), "title: must not contain control"),
+    "an infinite start": (variant(BOWL, "start = [-3.5, 1.5]", "start = [1e154, 1e154]"),
+                          "problem.start: the loss at [1e+154, 1e+154] is not a finite number"),
     "a million parameters": (variant(SPIRAL, "layers = [2, 16, 16, 1]", "layers = [2, 1000, 1000, 1]"),
                              "parameters per run: the limit is 100000"),
 }
@@ -73,3 +78,14 @@ def test_a_sweep_too_large_for_memory_is_refused(tmp_path):
     f.write_text(SPIRAL.replace("layers = [2, 16, 16, 1]", "layers = [2, 300, 300, 1]"))   # 91,201 parameters
     r = gdtui_process("sweep", f, "--points", "200", "--epochs", "1")
     assert r.code == 2 and "the limit is 50000000 numbers" in r.err and r.err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (("sweep", "bowl", "--lr", "-1:1"), "--lr: both bounds must be finite and > 0 (got -1:1)"),
+    (("--steps", "5"), "unrecognized arguments: --steps"),
+    (("snapshot", "bowl", "--out", ""), "--out: the file name is empty"),
+    (("check", ""), "'': an empty scenario name"),
+])
+def test_messages_say_what_is_wrong(argv, expected):
+    r = gdtui_process(*argv)
+    assert r.code == 2 and expected in r.err and r.err.count("\n") == 1, r.err
