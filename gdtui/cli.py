@@ -84,7 +84,8 @@ def build_parser() -> Parser:
     add_length(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     p.add_argument("--history", action="store_true", help="with --json: add each run's loss after every step")
-    p.add_argument("--csv", metavar="PATH", help="write one row per step and run: step, run, loss, parameters")
+    p.add_argument("--csv", metavar="PATH", help="write one row per step and run: step, run, loss, parameters "
+                                                 "(an existing file is replaced; never the scenario itself)")
     p.add_argument("--sharpness", action="store_true",
                    help="with --json: add each run's sharpness (λmax of the full-batch Hessian) per recorded "
                         "step, and for Adam, RMSprop and Adagrad the preconditioned sharpness")
@@ -100,7 +101,8 @@ def build_parser() -> Parser:
     p.add_argument("--size", type=terminal_size, default=(120, 40), metavar="COLSxROWS",
                    help="screen size (default 120x40)")
     p.add_argument("--select", metavar="RUN", help="the run the inspector shows (its name or 1-based number)")
-    p.add_argument("--out", required=True, metavar="FILE", help="output file: .svg or .txt")
+    p.add_argument("--out", required=True, metavar="FILE", help="output file: .svg or .txt (an existing file is "
+                                                                "replaced; never the scenario itself)")
 
     p = sub.add_parser("sweep", help="every run of a scenario across a grid of learning rates",
                        description="Run every run of the scenario at N log-spaced learning rates (all in one "
@@ -132,7 +134,7 @@ def build_parser() -> Parser:
     add_length(p)
     p.add_argument("--plane", choices=("pca", "random"), default="pca", help="the plane (default pca)")
     p.add_argument("--out", metavar="FILE", help="draw the app's landscape view to FILE.svg or FILE.txt "
-                                                 "(an existing file is replaced)")
+                                                 "(an existing file is replaced; never the scenario itself)")
     p.add_argument("--size", type=terminal_size, default=(120, 40), metavar="COLSxROWS",
                    help="with --out: the screen size (default 120x40)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
@@ -196,6 +198,8 @@ def cmd_run(args) -> int:
 
     sc = scenario.load(args.scenario)
     length = _length(sc, args)
+    if args.csv:
+        _not_the_input("--csv", args.csv, args.scenario)
     if args.sharpness and not args.json:
         raise UsageError("--sharpness needs --json")
     if args.sharpness_every != 1 and not args.sharpness:
@@ -209,7 +213,7 @@ def cmd_run(args) -> int:
         try:
             headless.write_csv(race, args.csv)
         except OSError as e:
-            raise UsageError(f"{args.csv}: cannot write: {e.strerror}")
+            raise UsageError(f"{args.csv}: cannot write: {e.strerror or e}")
     if args.json:
         doc = headless.result_json(sc, race, history=args.history)
         if sharpness is not None:
@@ -244,11 +248,22 @@ def _picture_format(path: str) -> str:
 
 
 def _write(path: str, text: str):
+    """Write an output file whole or not at all (the old one stays if writing fails)."""
+    from .files import write_atomically
+
     try:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
+        write_atomically(path, lambda f: f.write(text))
     except OSError as e:
-        raise UsageError(f"{path}: cannot write: {e.strerror}")
+        raise UsageError(f"{path}: cannot write: {e.strerror or e}")
+
+
+def _not_the_input(flag: str, out: str, name: str):
+    """An output must never replace the scenario file it came from."""
+    from .files import same_file
+    from .scenario import resolve
+
+    if same_file(out, resolve(name)):
+        raise UsageError(f"{flag} {out}: that is the scenario file itself; choose another name")
 
 
 def _length(sc, args) -> int:
@@ -312,6 +327,7 @@ def cmd_snapshot(args) -> int:
 
     sc = scenario.load(args.scenario)
     fmt = _picture_format(args.out)
+    _not_the_input("--out", args.out, args.scenario)
     select = None
     if args.select is not None:
         names = [r.name for r in sc.runs]
@@ -346,6 +362,7 @@ def cmd_landscape(args) -> int:
     length = _length(sc, args)
     if args.out is not None:
         fmt = _picture_format(args.out)
+        _not_the_input("--out", args.out, args.scenario)
         if args.plane != "pca":
             raise UsageError("--out draws the app's view, whose plane is PCA: leave out --plane")
         sc.build_race(length=1)   # a bad scenario is reported before the app is started

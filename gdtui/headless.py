@@ -136,9 +136,12 @@ def result_json(scenario: Scenario, race: Race, history: bool = False) -> dict:
 
 def write_csv(race: Race, path: str):
     """One row per tick and run: step, run, loss, then each parameter by name."""
+    from .files import write_atomically
+
     params = race.history.params
     names = list(race.problem.param_names)
-    with open(path, "w", newline="") as f:
+
+    def write(f):
         out = csv.writer(f)
         out.writerow(["step", "run", "loss", *names])
         loss = race.history.loss
@@ -148,6 +151,8 @@ def write_csv(race: Race, path: str):
                 if params is not None:
                     row += [repr(float(v)) for v in params[t, i]]
                 out.writerow(row)
+
+    write_atomically(path, write)   # the whole file or, if writing fails, the old one
 
 
 def print_table(scenario: Scenario, race: Race, console=None):

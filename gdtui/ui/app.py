@@ -8,9 +8,11 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 
+from ..errors import GdtuiError
+from ..files import write_atomically
 from ..playback import FRAME_RATE, ZOOM_STEP, Playback
 from ..playback.theory import build as build_theory
-from ..scenario import Scenario, load
+from ..scenario import Scenario, load, resolve
 from .keys import KEYS
 from .screens.help import HelpScreen
 from .screens.narration_log import NarrationLog
@@ -138,15 +140,21 @@ class GdtuiApp(App):
 
     def action_save(self):
         self._do(self.playback.pause)
-        self.push_screen(SaveScreen(free_name(Path(self.playback.scenario.source).stem)), self.save_to)
+        source = self.playback.scenario.source
+        try:
+            playing_from = resolve(source)
+        except GdtuiError:   # (a scenario made in the app: no file)
+            playing_from = None
+        self.push_screen(SaveScreen(free_name(Path(source).stem), playing_from), self.save_to)
 
     def save_to(self, path: str | None):
         if not path:
             return
         from ..scenario_writer import dumps
 
+        text = dumps(self.playback.current_scenario())
         try:
-            Path(path).write_text(dumps(self.playback.current_scenario()), encoding="utf-8")
+            write_atomically(path, lambda f: f.write(text))   # all or nothing: a failure keeps the old file
             self._do(self.playback.say, f"saved to {path}")
         except OSError as e:
             self._do(self.playback.say, f"cannot save to {path}: {e.strerror}")

@@ -89,3 +89,12 @@ def test_a_sweep_too_large_for_memory_is_refused(tmp_path):
 def test_messages_say_what_is_wrong(argv, expected):
     r = gdtui_process(*argv)
     assert r.code == 2 and expected in r.err and r.err.count("\n") == 1, r.err
+
+
+def test_no_command_writes_over_its_own_scenario(tmp_path):
+    f = tmp_path / "copy.toml"
+    f.write_text(BOWL)
+    r = gdtui_process("run", f, "--csv", f)
+    assert r.code == 2 and "that is the scenario file itself" in r.err and f.read_text() == BOWL
+    r = gdtui_process("run", f, "--csv", tmp_path / "out.csv")     # an output file may be replaced
+    assert r.code == 0 and (tmp_path / "out.csv").read_text().startswith("step,run,loss,x,y")

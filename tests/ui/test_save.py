@@ -1,5 +1,7 @@
 """The `s` key writes the current setup as a scenario that loads back to the same state."""
 
+from pathlib import Path
+
 import numpy as np
 
 from gdtui.core.optimizers import RULES
@@ -71,3 +73,47 @@ async def test_escape_cancels_saving(make_app, tmp_path, monkeypatch):
         await pilot.press("escape")
         await pilot.pause()
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_save_asks_before_replacing_and_never_writes_over_the_scenario_playing(make_app, tmp_path):
+    from gdtui.scenario import parse
+    from gdtui.ui.app import GdtuiApp
+    playing = tmp_path / "mine.toml"
+    bowl = Path(__file__).parents[2] / "scenarios" / "bowl.toml"
+    playing.write_text(bowl.read_text())
+    other = tmp_path / "other.toml"
+    other.write_text("keep me")
+    app = GdtuiApp(load(str(playing)), frame_rate=1e-3)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        field = app.screen.query_one("#save-path")
+        field.value = str(playing)
+        await pilot.press("enter")
+        await pilot.press("enter")                 # not even twice: it is the scenario being played
+        assert isinstance(app.screen, SaveScreen) and "being played" in str(app.screen.query_one("#save-hint").render())
+        field.value = str(other)
+        await pilot.press("enter")                 # exists: asked first
+        assert isinstance(app.screen, SaveScreen) and other.read_text() == "keep me"
+        await pilot.press("enter")                 # the second enter replaces it
+        await pilot.pause()
+        assert "saved to" in app.playback.frame().message
+    assert parse(other.read_text(), "other.toml").title == "The elongated bowl"
+    assert playing.read_text() == bowl.read_text()
+
+
+def test_a_write_that_fails_half_way_leaves_the_old_file(tmp_path):
+    import errno
+
+    import pytest
+
+    from gdtui.files import write_atomically
+    old = tmp_path / "out.csv"
+    old.write_text("the old file\n")
+
+    def half_then_full(f):
+        f.write("a new beginning")
+        raise OSError(errno.ENOSPC, "No space left on device")   # as a full disk would
+
+    with pytest.raises(OSError):
+        write_atomically(old, half_then_full)
+    assert old.read_text() == "the old file\n" and [p.name for p in tmp_path.iterdir()] == ["out.csv"]
