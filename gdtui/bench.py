@@ -121,14 +121,12 @@ def landscape_grid(cols: int = 60, rows: int = 40, repeat: int = 3) -> dict:
     """The loss over a cols × rows grid of the course net's PCA plane: every grid point a row
     of one batched evaluation, against the same points evaluated one network at a time."""
     from .core import landscape
-    from .core.problem import box_around
     from .scenario import load
 
     race = load("course_moons").build_race()
     race.step(200)
     problem, paths = race.problem, race.history.params
-    plane = landscape.pca_plane(paths)
-    box = box_around(plane.coordinates(paths).reshape(-1, 2), margin=0.3, least=1e-3)
+    plane, box = landscape.fit_view("pca", paths, race.diverged_at, problem)
     xs, ys = landscape.grid(box, cols, rows)
     batched, grid_loss = min((cpu_seconds(landscape.plane_losses, problem, plane, xs, ys) for _ in range(repeat)),
                              key=lambda timed: timed[0])

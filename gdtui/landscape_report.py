@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 from .core import landscape
-from .core.problem import box_around
 from .core.race import MAX_PARAM_HISTORY
 from .errors import GdtuiError
 from .headless import _finite, simulate
@@ -36,19 +35,14 @@ def analyse(scenario: Scenario, length: int | None = None, plane: str = "pca") -
     check(scenario)
     race = simulate(scenario, length)
     problem, paths = race.problem, race.history.params
-    fitting = paths.copy()     # a diverged run's points from its divergence on would be all a plane holds
-    for r in range(race.R):
-        if race.diverged_at[r] >= 0:
-            fitting[race.diverged_at[r]:, r] = np.nan
+    fitted, box = landscape.fit_view(plane, paths, race.diverged_at, problem, scenario.seed)
     with np.errstate(all="ignore"):
-        fitted = landscape.fit_plane(plane, fitting, problem, scenario.seed)
         coords = fitted.coordinates(paths)
         residuals = fitted.residuals(paths)
-        shown = fitted.coordinates(fitting)
-        box = box_around(shown[np.all(np.isfinite(shown), axis=-1)].reshape(-1, 2), margin=0.3, least=1e-3)
         xs, ys = landscape.grid(box, *GRID)
         loss = landscape.plane_losses(problem, fitted, xs, ys)
-        lines = landscape.line_losses(problem, race.start, landscape.last_points(fitting))
+        lines = landscape.line_losses(problem, race.start,
+                                      landscape.last_points(landscape.before_blowups(paths, race.diverged_at)))
     return {
         "scenario": scenario.title, "plane": plane, "origin": "the mean of the runs' final points",
         "steps": race.tick, "unit": "epoch" if scenario.clock == "epoch" else "step",

@@ -29,7 +29,7 @@ def analyse(scenario: Scenario, length: int | None = None) -> dict:
         lam, vec = theory.spectrum(problem, np.zeros((1, problem.dim)) if quadratic else race.P)
     shared = lam[0] if curved and quadratic else None
     params = race.history.params
-    per_tick = race.per_epoch if race.clock == "epoch" else np.ones(race.R, dtype=int)
+    per_tick = race.updates_per_tick()
     lrs = race.rates_at(race.tick)
     runs = []
     for r, run in enumerate(race.runs):

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .problem import box_around
+
 PLANES = ("pca", "random")
 LINE_ALPHAS = np.linspace(-0.25, 1.25, 61)   # the 1-D line: 0 is the start, 1 the run's end
 
@@ -115,6 +117,27 @@ def fit_plane(kind: str, paths: np.ndarray, problem, seed: int = 0) -> Plane:
     if kind == "random":
         return random_plane(paths, problem.filters(), np.random.default_rng([seed, 11]))
     raise KeyError(kind)
+
+
+def before_blowups(paths: np.ndarray, diverged_at) -> np.ndarray:
+    """The paths (T, R, D) with each diverged run's points from its divergence on set to NaN:
+    huge, they would be all a plane holds (`diverged_at`: a tick per run, or None / negative)."""
+    kept = np.array(paths, dtype=float)
+    for r, at in enumerate(diverged_at):
+        if at is not None and at >= 0:
+            kept[at:, r] = np.nan
+    return kept
+
+
+def fit_view(kind: str, paths: np.ndarray, diverged_at, problem, seed: int = 0):
+    """The plane for these paths, fitted without the runs' blow-ups, and a view box around the
+    projected paths: (plane, box)."""
+    kept = before_blowups(paths, diverged_at)
+    with np.errstate(all="ignore"):
+        plane = fit_plane(kind, kept, problem, seed)
+        coords = plane.coordinates(kept)
+    box = box_around(coords[np.all(np.isfinite(coords), axis=-1)].reshape(-1, 2), margin=0.3, least=1e-3)
+    return plane, box
 
 
 def grid(box, cols: int, rows: int) -> tuple[np.ndarray, np.ndarray]:

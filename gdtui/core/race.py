@@ -480,6 +480,10 @@ class Race:
             family.write_internals(last)
         return last
 
+    def updates_per_tick(self) -> np.ndarray:
+        """How many updates each run makes in one tick: 1, or on an epoch clock its batches per epoch."""
+        return self.per_epoch if self.clock == "epoch" else np.ones(self.R, dtype=int)
+
     def rates_at(self, tick: int) -> np.ndarray:
         """Each run's lr for the update after `tick` (schedules included; a stopped run keeps the
         rate of its last update)."""

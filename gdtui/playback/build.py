@@ -22,11 +22,6 @@ def frozen(a: np.ndarray) -> np.ndarray:
     return v
 
 
-def updates_per_tick(race: Race) -> np.ndarray:
-    """How many updates each run makes in one tick: 1, or on an epoch clock its batches per epoch."""
-    return race.per_epoch if race.clock == "epoch" else np.ones(race.R, dtype=int)
-
-
 def settings_at(setup: Setup, events, tick: int) -> list[dict[str, float]]:
     """Each run's lr and hyperparameters in force after `tick`: the setup, then the scenario's
     `set` events and the user's edits up to `tick`, in the order the race applies them (the

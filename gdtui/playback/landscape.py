@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core import landscape
-from ..core.problem import box_around
 from .build import frozen
 from .frame import Frame, Scene
 
@@ -96,14 +95,7 @@ class LandscapeState:
     def _fit(self, paths: np.ndarray, tick: int, diverged: list):
         """A new plane through the paths (T, R, D) up to `tick`; a diverged run's points from
         its divergence on are left out of the fit (huge, they would be all the plane holds)."""
-        fitting = paths.copy()
-        for r, at in enumerate(diverged):
-            if at is not None:
-                fitting[at:, r] = np.nan
-        with np.errstate(all="ignore"):
-            plane = landscape.fit_plane("pca", fitting, self.problem, self.seed)
-            coords = plane.coordinates(fitting)
-        box = box_around(coords[np.all(np.isfinite(coords), axis=-1)].reshape(-1, 2), margin=0.3, least=1e-3)
+        plane, box = landscape.fit_view("pca", paths, diverged, self.problem, self.seed)
         self._versions += 1
         fit = Fit(tick, plane, box, self._versions)
         self.fits = sorted([f for f in self.fits if f.tick != tick] + [fit], key=lambda f: f.tick)

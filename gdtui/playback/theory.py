@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core import theory
-from .build import settings_at, updates_per_tick
+from .build import settings_at
 
 PRECONDITIONED = theory.PRECONDITIONED   # rules whose sharpness is λmax(P⁻¹H)
 LR_DECADES = 5          # the rate map spans this many decades of lr around the racers
@@ -156,7 +156,7 @@ def measured_per_update(race, r: int, vectors: np.ndarray, tick: int, local: boo
     start = theory.steady_since(race.history.lr[1: stop + 1, r])   # since its lr last changed
     path = race.history.params[start: stop + 1, r]
     rate = theory.measured_rate(np.diff(path @ vectors, axis=0))
-    per_tick = int(updates_per_tick(race)[r])
+    per_tick = int(race.updates_per_tick()[r])
     return None if rate is None else rate ** (1 / per_tick)
 
 
@@ -205,7 +205,7 @@ def build_eigen(race, r: int, settings, lam, vec, local: bool, tick: int) -> Eig
     rates, theory_line = (None,) * len(lam), None
     if rule in theory.THEORY_RULES:
         beta = theory.beta_of(rule, hyper)
-        per_tick = int(updates_per_tick(race)[r])
+        per_tick = int(race.updates_per_tick()[r])
         stop = stopped_at(race, r, tick)
         lrs = np.nan_to_num(race.history.lr[1: stop + 1, r])          # the lr of each update so far
         factors = theory.rate(rule, lrs[:, None], beta, lam[None, :]) ** per_tick
