@@ -252,7 +252,7 @@ def sharpness(problem, race) -> tuple[np.ndarray, np.ndarray]:
         H = problem.hessian(P)
         plain = _largest_eigenvalue(H)
         pre = np.full(len(P), np.nan)
-        internals = race.internals()
+        internals = race.internals() if any(run.rule in PRECONDITIONED for run in race.runs) else {}
         for r, run in enumerate(race.runs):
             if run.rule not in PRECONDITIONED:
                 continue
