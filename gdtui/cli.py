@@ -79,11 +79,13 @@ def build_parser() -> Parser:
                    help="with --headless: the screen size (default 120x40)")
 
     p = sub.add_parser("run", help="run a scenario headless and report each run",
-                       description="Run a scenario without a terminal UI and print a table of the runs.")
+                       description="Run a scenario without a terminal UI and print a table of the runs. The race "
+                                   "ends early once every run has converged or diverged.")
     p.add_argument("scenario", metavar="SCENARIO", help="a .toml path or the name of a bundled scenario")
     add_length(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    p.add_argument("--history", action="store_true", help="with --json: add each run's loss after every step")
+    p.add_argument("--history", action="store_true", help="with --json: add each run's loss after every step "
+                                                         "(kept in memory: the one output that grows with the steps)")
     p.add_argument("--csv", metavar="PATH", help="write one row per step and run: step, run, loss, parameters "
                                                  "(an existing file is replaced; never the scenario itself)")
     p.add_argument("--sharpness", action="store_true",
@@ -195,34 +197,51 @@ def fail(message: str) -> int:
 
 def cmd_run(args) -> int:
     from . import headless, scenario
+    from .files import write_atomically
 
     sc = scenario.load(args.scenario)
     length = _length(sc, args)
-    if args.csv:
+    # every flag is checked before anything is computed or written
+    if args.csv is not None:
+        if not args.csv:
+            raise UsageError("--csv: the file name is empty")
         _not_the_input("--csv", args.csv, args.scenario)
+    if args.history and not args.json:
+        raise UsageError("--history needs --json")
     if args.sharpness and not args.json:
         raise UsageError("--sharpness needs --json")
     if args.sharpness_every != 1 and not args.sharpness:
         raise UsageError("--sharpness-every needs --sharpness")
-    sharpness = None
-    if args.sharpness:
-        race, sharpness = headless.simulate_with_sharpness(sc, length, args.sharpness_every)
-    else:
-        race = headless.simulate(sc, length)
+    # the race stops once every run has; only --history keeps every tick
+    history = {} if args.history else headless.SUMMARY
+
+    def compute(observe=None):
+        if args.sharpness:
+            return headless.simulate_with_sharpness(sc, length, args.sharpness_every, until_done=True,
+                                                    observe=observe, **history)
+        return headless.simulate(sc, length, until_done=True, observe=observe, **history), None
+
     if args.csv:
-        try:
-            headless.write_csv(race, args.csv)
+        computed = []
+        try:   # the rows go to the file as the race runs: the whole file, or the old one if it fails
+            write_atomically(args.csv, lambda f: computed.append(
+                compute(headless.csv_recorder(f))))
         except OSError as e:
             raise UsageError(f"{args.csv}: cannot write: {e.strerror or e}")
+        race, sharpness = computed[0]
+    else:
+        race, sharpness = compute()
     if args.json:
         doc = headless.result_json(sc, race, history=args.history)
+        doc["length"] = length
         if sharpness is not None:
             headless.add_sharpness(doc, sharpness)
         print(headless.dumps(doc))
     else:
-        if args.history:
-            raise UsageError("--history needs --json")
         headless.print_table(sc, race)
+        if race.tick < length:
+            unit = "epoch" if sc.clock == "epoch" else "step"
+            print(f"every run had stopped by {unit} {race.tick}: the other {length - race.tick} were not computed")
     return 0
 
 

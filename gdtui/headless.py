@@ -17,15 +17,25 @@ from .scenario import Scenario
 from .timeline import play_headless
 
 
-def simulate(scenario: Scenario, length: int | None = None) -> Race:
-    """The scenario's race, played to its end (or to `length` ticks) with its events."""
+# what a command that reports only the end keeps of the history: tick 0, the last ticks, and
+# each run's best loss (memory does not grow with the length of the race)
+SUMMARY = {"keep_history": False, "history_rows": 64}
+
+
+def simulate(scenario: Scenario, length: int | None = None, *, until_done: bool = False, observe=None,
+             problem=None, **history) -> Race:
+    """The scenario's race, played to its end (or to `length` ticks) with its events; `until_done`:
+    or until every run has stopped. `observe(race)` sees every tick; `history` is what the race's
+    history keeps (Race's keep_history and history_rows; SUMMARY for the end only); `problem`: the
+    scenario's problem, if already built."""
     length = length or scenario.length
-    race = scenario.build_race(length=length)
-    play_headless(race, scenario.events, length)
+    race = scenario.build_race(problem, length=length, **history)
+    play_headless(race, scenario.events, length, observe=observe, until_done=until_done)
     return race
 
 
-def simulate_with_sharpness(scenario: Scenario, length: int | None, every: int = 1):
+def simulate_with_sharpness(scenario: Scenario, length: int | None, every: int = 1, *, until_done: bool = False,
+                            observe=None, **history):
     """`simulate`, measuring each run's sharpness (core.theory.sharpness) at tick 0, every
     `every` ticks and at the end, with the bound its rule can sustain at the lr of that tick:
     (race, (ticks, plain (T, R), preconditioned (T, R), bounds (T, R)))."""
@@ -33,13 +43,17 @@ def simulate_with_sharpness(scenario: Scenario, length: int | None, every: int =
     from .errors import GdtuiError
 
     length = length or scenario.length
-    race = scenario.build_race(length=length)
+    race = scenario.build_race(length=length, **history)
     if not theory.has_curvature(race.problem):
         raise GdtuiError(f"{scenario.source}: --sharpness: an exact Hessian of {race.problem.dim} parameters is "
                          f"too big (the limit is {theory.MAX_HESSIAN_DIM})")
     ticks, plain, pre, bounds = [], [], [], []
 
     def measure(race):
+        if observe is not None:
+            observe(race)
+        if race.tick % every and race.tick < length and not (until_done and race.done):
+            return
         a, b = theory.sharpness(race.problem, race)
         ticks.append(race.tick)
         plain.append(a)
@@ -49,7 +63,7 @@ def simulate_with_sharpness(scenario: Scenario, length: int | None, every: int =
                                               {k: race.get_hyper(r, k) for k in RULES[run.rule].hyper})
                        for r, run in enumerate(race.runs)])
 
-    play_headless(race, scenario.events, length, observe=measure, every=every)
+    play_headless(race, scenario.events, length, observe=measure, until_done=until_done)
     as_array = lambda rows: np.array(rows, dtype=float)   # None (no bound) becomes NaN
     return race, (np.array(ticks), as_array(plain), as_array(pre), as_array(bounds))
 
@@ -84,11 +98,9 @@ def hyper_values(hyper: dict[str, float]) -> dict:
 def run_summaries(race: Race) -> list[dict]:
     """One dict per run: what `gdtui run --json` reports."""
     problem = race.problem
-    loss = race.history.loss
     accuracy = problem.accuracy(race.P) if problem.classification else None
     out = []
     for i, run in enumerate(race.runs):
-        finite = loss[:, i][np.isfinite(loss[:, i])]
         diverged = race.status[i] == DIVERGED
         entry = {
             "name": run.name,
@@ -99,9 +111,9 @@ def run_summaries(race: Race) -> list[dict]:
             "status": race.status_name(i),
             "diverged_at": int(race.diverged_at[i]) if race.diverged_at[i] >= 0 else None,
             "converged_at": int(race.converged_at[i]) if race.converged_at[i] >= 0 else None,
-            "final_loss": None if diverged else _finite(loss[-1, i]),
-            "best_loss": _finite(finite.min()) if len(finite) else None,
-            "grad_norm": _finite(race.history.grad_norm[-1, i]),
+            "final_loss": None if diverged else _finite(race.last_loss[i]),
+            "best_loss": _finite(race.history.best_loss[i]),
+            "grad_norm": _finite(race.last_grad_norm[i]),
             "updates": int(race.updates[i]),
             "epochs": int(race.epochs()[i]),
             "params": [_finite(v) for v in race.P[i]],
@@ -134,25 +146,18 @@ def result_json(scenario: Scenario, race: Race, history: bool = False) -> dict:
     }
 
 
-def write_csv(race: Race, path: str):
-    """One row per tick and run: step, run, loss, then each parameter by name."""
-    from .files import write_atomically
+def csv_recorder(f):
+    """`observe` for `simulate` that writes one CSV row per tick and run to the open file `f`:
+    step, run, loss, then each parameter by name (nothing of the history is kept for it)."""
+    out = csv.writer(f)
 
-    params = race.history.params
-    names = list(race.problem.param_names)
+    def observe(race):
+        if race.tick == 0:
+            out.writerow(["step", "run", "loss", *race.problem.param_names])
+        for i, run in enumerate(race.runs):
+            out.writerow([race.tick, run.name, repr(float(race.last_loss[i])), *(repr(float(v)) for v in race.P[i])])
 
-    def write(f):
-        out = csv.writer(f)
-        out.writerow(["step", "run", "loss", *names])
-        loss = race.history.loss
-        for t in range(len(loss)):
-            for i, run in enumerate(race.runs):
-                row = [t, run.name, repr(float(loss[t, i]))]
-                if params is not None:
-                    row += [repr(float(v)) for v in params[t, i]]
-                out.writerow(row)
-
-    write_atomically(path, write)   # the whole file or, if writing fails, the old one
+    return observe
 
 
 def print_table(scenario: Scenario, race: Race, console=None):

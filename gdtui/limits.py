@@ -11,3 +11,11 @@ MAX_NUMBERS = 50_000_000      # runs × parameters (× rates in a sweep): about 
 MAX_SEED = 2**32 - 1          # seeds: 0 .. 2³² − 1
 MAX_INTEGER = 2**31 - 1       # any other integer field
 MAX_NESTING = 200             # TOML arrays and tables nested deeper than this are refused
+HISTORY_BYTES = 64 * 2**20    # the history the app (and a snapshot of it) keeps; past it, older ticks are thinned
+
+
+def history_rows(R: int, D: int) -> int:
+    """The ticks the app's history keeps of a race of R runs of D parameters (HISTORY_BYTES)."""
+    from .core.race import History
+
+    return max(64, HISTORY_BYTES // History.bytes_per_tick(R, D))

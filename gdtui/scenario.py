@@ -78,13 +78,14 @@ class Scenario:
                                 self.source, "problem")
         return problem
 
-    def build_race(self, problem: Problem | None = None, length: int | None = None) -> Race:
+    def build_race(self, problem: Problem | None = None, length: int | None = None, **history) -> Race:
+        """The race at tick 0; `history` is Race's keep_history and history_rows."""
         problem = problem or self.build_problem()
         start = self.start
         if start is None:
             start = problem.initial_params() if hasattr(problem, "initial_params") else problem.start
         race = Race(problem, self.runs, start, seed=self.seed, clock=self.clock,
-                    tolerance=self.tolerance, length=length or self.length, course=self.course)
+                    tolerance=self.tolerance, length=length or self.length, course=self.course, **history)
         if self.start is not None and not np.all(np.isfinite(race.history.loss[0])):
             raise ScenarioError(f"the loss at {list(self.start)} is not a finite number: start nearer",
                                 self.source, "problem.start")

@@ -16,12 +16,15 @@ import numpy as np
 from .core import theory
 from .core.optimizers import RULES
 from .headless import _finite, hyper_values, simulate
+from .limits import history_rows
 from .scenario import Scenario
 
 
 def analyse(scenario: Scenario, length: int | None = None) -> dict:
-    race = simulate(scenario, length)
-    problem = race.problem
+    problem = scenario.build_problem()
+    # the history the app would keep: bounded, with every tick of the latest stretch
+    race = simulate(scenario, length, problem=problem, history_rows=history_rows(len(scenario.runs), problem.dim))
+    history = race.history
     quadratic = getattr(problem, "quadratic", False)
     curved = theory.has_curvature(problem)
     lam = vec = None
@@ -49,10 +52,11 @@ def analyse(scenario: Scenario, length: int | None = None) -> dict:
             if v.predicted_rate is not None and params is not None and (status == "converged" or
                                                                         quadratic and status == "running"):
                 stop = int(race.converged_at[r]) if status == "converged" else race.tick
-                start = theory.steady_since(race.history.lr[1: stop + 1, r])   # since its lr last changed
+                first = history.every_tick_since(stop)
+                start = first + theory.steady_since(history.lr[history.rows_between(first + 1, stop), r])
                 if not quadratic:                     # local: how the run moves near where it ended
                     start = max(start, stop // 2)
-                path = params[start: stop + 1, r]     # a converged run is frozen after `stop`
+                path = params[history.rows_between(start, stop), r]   # a converged run is frozen after `stop`
                 basis = vec[0] if shared is not None else vec[r]
                 rate = theory.measured_rate(np.diff(path @ basis, axis=0))
                 entry["measured_rate"] = None if rate is None else _num(rate ** (1 / int(per_tick[r])))

@@ -31,15 +31,18 @@ def narration_at(events: list[Event], tick: int) -> Event | None:
     return said[-1] if said else None
 
 
-def play_headless(race: Race, events: list[Event], length: int, observe=None, every: int = 1):
+def play_headless(race: Race, events: list[Event], length: int, observe=None, every: int = 1,
+                  until_done: bool = False):
     """Step `race` to tick `length`, applying every event on the way; `observe(race)` is called
     at tick 0, every `every` ticks and at the end (after that tick's events: it sees the rates
-    of the next update)."""
+    of the next update). `until_done`: the end comes early once every run has stopped (no event
+    can move a converged or diverged run again)."""
     while True:
         if race.tick < length:
             apply_changes(race, events_at(events, race.tick))
-        if observe is not None and (race.tick % every == 0 or race.tick == length):
+        end = race.tick >= length or (until_done and race.done)
+        if observe is not None and (race.tick % every == 0 or end):
             observe(race)
-        if race.tick >= length:
+        if end:
             break
         race.step()

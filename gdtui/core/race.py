@@ -50,17 +50,19 @@ class RunConfig:
         return "full" if self.batch == FULL else str(self.batch)
 
 
-class _Growing:
-    """A (ticks, ...) array that grows by doubling; `view` is the filled part."""
+class _Rows:
+    """A (rows, ...) array filled from the front; it doubles as it fills (up to `capacity` rows)."""
 
-    def __init__(self, shape, fill=np.nan):
-        self.data = np.full((64, *shape), fill)
+    def __init__(self, shape, capacity: int | None, fill=np.nan):
+        self.data = np.full((min(64, capacity or 64), *shape), fill)
         self.n = 0
         self.fill = fill
+        self.capacity = capacity
 
     def append(self, row):
         if self.n == len(self.data):
-            grown = np.full((2 * self.n, *self.data.shape[1:]), self.fill)
+            size = 2 * self.n if self.capacity is None else min(2 * self.n, self.capacity)
+            grown = np.full((size, *self.data.shape[1:]), self.fill)
             grown[: self.n] = self.data
             self.data = grown
         self.data[self.n] = row
@@ -70,63 +72,172 @@ class _Growing:
     def view(self):
         return self.data[: self.n]
 
-    def truncated(self, n: int) -> "_Growing":
+    def keep(self, rows: np.ndarray):
+        """Keep only `rows` (increasing indices), moved to the front in place."""
+        self.data[: len(rows)] = self.data[rows]
+        self.n = len(rows)
+
+    def copied(self, n: int) -> "_Rows":
         """The first n rows, in a buffer of their own (views of the old one stay as they were)."""
-        out = _Growing.__new__(_Growing)
-        out.fill, out.n = self.fill, n
-        out.data = self.data[: max(n, 64)].copy()
+        out = _Rows.__new__(_Rows)
+        out.fill, out.n, out.capacity = self.fill, n, self.capacity
+        out.data = self.data[: max(n, min(64, self.capacity or 64))].copy()
         return out
 
 
 class History:
     """Per tick: full-batch loss, gradient norm, learning rate, and (for small
-    problems) parameters and the internals of the last update."""
+    problems) parameters and the internals of the last update.
 
-    def __init__(self, R: int, D: int, keep: bool = True):
+    Without a capacity every tick is kept, and row t is tick t. With one, memory is bounded: once
+    the rows fill it, the older half keeps only every `stride`-th tick (the stride doubles as the
+    race goes on) and every tick from `full_from` on is kept; `ticks` says which tick each row is.
+    Tick 0 and the latest tick are always kept."""
+
+    COLUMNS = ("loss", "grad_norm", "lr", "epoch_cost")
+
+    def __init__(self, R: int, D: int, keep: bool = True, capacity: int | None = None):
+        if capacity is not None and capacity < 4:
+            raise ValueError("a history keeps at least 4 rows")
         self.keep_params = keep and R * D <= MAX_PARAM_HISTORY
         self.keep_internals = self.keep_params and D <= MAX_INTERNALS_DIM
-        self._loss = _Growing((R,))
-        self._grad_norm = _Growing((R,))
-        self._lr = _Growing((R,))
-        self._cost = _Growing((R,))
-        self._params = _Growing((R, D)) if self.keep_params else None
-        self._internals = {k: _Growing((R, D)) for k in INTERNAL_KEYS} if self.keep_internals else None
+        self.capacity = capacity
+        self.stride, self.full_from = 1, 0
+        self.best_loss = np.full(R, np.nan)   # each run's lowest finite loss so far (kept or not)
+        self._columns = {name: _Rows((R,), capacity) for name in self.COLUMNS}
+        self._columns["lr_after"] = _Rows((R,), capacity)       # the lr of the update after the tick
+        self._columns["tick"] = _Rows((), capacity, fill=-1)
+        if self.keep_params:
+            self._columns["params"] = _Rows((R, D), capacity)
+        if self.keep_internals:
+            for k in INTERNAL_KEYS:
+                self._columns["internal " + k] = _Rows((R, D), capacity)
+        self.ticks_recorded = 0
 
     def record(self, loss, grad_norm, lr, cost, params, internals):
-        self._loss.append(loss)
-        self._grad_norm.append(grad_norm)
-        self._lr.append(lr)
-        self._cost.append(cost)
+        columns = self._columns
+        if self.capacity is not None and columns["tick"].n == self.capacity:
+            self._thin()
+        tick = self.ticks_recorded
+        last = columns["tick"].n - 1
+        if last >= 0 and columns["tick"].data[last] == tick - 1:
+            columns["lr_after"].data[last] = lr
+        for name, value in (("loss", loss), ("grad_norm", grad_norm), ("lr", lr), ("epoch_cost", cost),
+                            ("lr_after", np.nan), ("tick", tick)):
+            columns[name].append(value)
         if self.keep_params:
-            self._params.append(params)
+            columns["params"].append(params)
         if self.keep_internals:
-            for k, arr in self._internals.items():
-                arr.append(internals[k])
+            for k in INTERNAL_KEYS:
+                columns["internal " + k].append(internals[k])
+        with np.errstate(invalid="ignore"):
+            better = np.isfinite(loss) & ~(loss >= self.best_loss)
+        self.best_loss = np.where(better, loss, self.best_loss)
+        self.ticks_recorded += 1
+
+    def _thin(self):
+        """Full: the older half of the rows keeps every other kept tick (at least one row goes)."""
+        ticks = self.ticks
+        recent = self.capacity // 2
+        old = ticks[: len(ticks) - recent]
+        stride = max(self.stride, 2)   # the ticks that aged out of the recent half go to the old stride
+        while True:
+            keep_old = np.flatnonzero(old % stride == 0)
+            if len(keep_old) < len(old):
+                break
+            stride *= 2
+        rows = np.r_[keep_old, np.arange(len(old), len(ticks))]
+        for column in self._columns.values():
+            column.keep(rows)
+        self.stride, self.full_from = stride, int(ticks[len(old)])
 
     def __len__(self):
-        return self._loss.n
+        """The ticks recorded (the latest tick + 1), kept or not."""
+        return self.ticks_recorded
 
-    loss = property(lambda self: self._loss.view)
-    grad_norm = property(lambda self: self._grad_norm.view)
-    lr = property(lambda self: self._lr.view)
-    epoch_cost = property(lambda self: self._cost.view)
-    params = property(lambda self: None if self._params is None else self._params.view)
+    loss = property(lambda self: self._columns["loss"].view)
+    grad_norm = property(lambda self: self._columns["grad_norm"].view)
+    lr = property(lambda self: self._columns["lr"].view)
+    lr_after = property(lambda self: self._columns["lr_after"].view)
+    epoch_cost = property(lambda self: self._columns["epoch_cost"].view)
+    ticks = property(lambda self: self._columns["tick"].view)
+    params = property(lambda self: self._columns["params"].view if self.keep_params else None)
+
+    @property
+    def complete(self) -> bool:
+        """Every tick kept: row t is tick t."""
+        return self._columns["tick"].n == self.ticks_recorded
+
+    def row(self, tick: int) -> int | None:
+        """The row of `tick`, or None if it is not kept."""
+        if self.complete:
+            return tick if 0 <= tick < self.ticks_recorded else None
+        i = int(np.searchsorted(self.ticks, tick))
+        return i if i < len(self.ticks) and self.ticks[i] == tick else None
+
+    def kept_at_or_before(self, tick: int) -> int:
+        """The latest kept tick not after `tick` (tick 0 is always kept)."""
+        if self.complete:
+            return max(0, min(tick, self.ticks_recorded - 1))
+        return int(self.ticks[max(0, np.searchsorted(self.ticks, tick, side="right") - 1)])
+
+    def kept_after(self, tick: int) -> int | None:
+        """The first kept tick after `tick`, or None."""
+        if self.complete:
+            return tick + 1 if tick + 1 < self.ticks_recorded else None
+        i = int(np.searchsorted(self.ticks, tick, side="right"))
+        return int(self.ticks[i]) if i < len(self.ticks) else None
+
+    def every_tick_since(self, tick: int) -> int:
+        """The first tick from which every tick up to `tick` is kept."""
+        if self.complete:
+            return 0
+        i = self.row(tick)
+        ticks = self.ticks[: i + 1]
+        gaps = np.flatnonzero(np.diff(ticks) != 1)
+        return int(ticks[gaps[-1] + 1]) if len(gaps) else int(ticks[0])
+
+    def rows_to(self, tick: int) -> slice:
+        """The rows of the kept ticks up to `tick`."""
+        return slice(0, tick + 1 if self.complete else int(np.searchsorted(self.ticks, tick, side="right")))
+
+    def rows_between(self, first: int, last: int) -> slice:
+        """The rows of the kept ticks from `first` to `last`."""
+        if self.complete:
+            return slice(first, last + 1)
+        return slice(int(np.searchsorted(self.ticks, first)), int(np.searchsorted(self.ticks, last, side="right")))
+
+    @staticmethod
+    def bytes_per_tick(R: int, D: int, keep: bool = True) -> int:
+        """What one kept tick costs: five numbers per run, the parameters and internals if kept."""
+        params = keep and R * D <= MAX_PARAM_HISTORY
+        internals = params and D <= MAX_INTERNALS_DIM
+        return 8 * (5 * R + 1 + R * D * (params + len(INTERNAL_KEYS) * internals))
 
     def truncated(self, n: int) -> "History":
         """The first n ticks (a race that goes back to tick n - 1 and on from there)."""
         out = History.__new__(History)
-        out.keep_params, out.keep_internals = self.keep_params, self.keep_internals
-        for name in ("_loss", "_grad_norm", "_lr", "_cost"):
-            setattr(out, name, getattr(self, name).truncated(n))
-        out._params = None if self._params is None else self._params.truncated(n)
-        out._internals = None if self._internals is None else {k: v.truncated(n) for k, v in self._internals.items()}
+        vars(out).update(vars(self))
+        rows = int(np.searchsorted(self.ticks, n))
+        out._columns = {name: column.copied(rows) for name, column in self._columns.items()}
+        out.ticks_recorded = n
+        out.full_from = min(self.full_from, n)
+        out.best_loss = _best(out.loss)
         return out
 
     def internals(self, tick: int) -> dict[str, np.ndarray] | None:
-        """The internals of the update that ended tick `tick` ((R, D) arrays)."""
-        if not self.keep_internals:
+        """The internals of the update that ended tick `tick` ((R, D) arrays); None if not kept."""
+        row = self.row(tick) if self.keep_internals else None
+        if row is None:
             return None
-        return {k: arr.view[tick] for k, arr in self._internals.items()}
+        return {k: self._columns["internal " + k].view[row] for k in INTERNAL_KEYS}
+
+
+def _best(loss: np.ndarray) -> np.ndarray:
+    """Each column's lowest finite value (NaN for none)."""
+    finite = np.where(np.isfinite(loss), loss, np.inf)
+    best = finite.min(axis=0, initial=np.inf)
+    return np.where(np.isfinite(best), best, np.nan)
 
 
 class _Family:
@@ -193,7 +304,7 @@ class Race:
 
     def __init__(self, problem: Problem, runs: list[RunConfig], start, *, seed: int = 0,
                  clock: str = "step", tolerance: float = 1e-6, length: int = 0, course: bool = False,
-                 keep_history: bool = True):
+                 keep_history: bool = True, history_rows: int | None = None):
         self.problem = problem
         self.runs = list(runs)
         self.seed = seed
@@ -201,6 +312,7 @@ class Race:
         self.tolerance = tolerance
         self.course = course
         self.keep_history = keep_history  # False: losses only, no parameters (sweeps of many runs)
+        self.history_rows = history_rows  # a bound on the ticks the history keeps (None: every tick)
         self.R = len(self.runs)
         self.D = problem.dim
         self.start = np.array(start, dtype=float).reshape(self.D)
@@ -246,7 +358,7 @@ class Race:
         self.lr = self._rates(np.arange(R))
         self._row_pos = np.zeros(R, dtype=int)
         self.noise_rngs = [self._stream_rng(2, i) for i in range(R)]
-        self.history = History(R, D, self.keep_history)
+        self.history = History(R, D, self.keep_history, self.history_rows)
         with np.errstate(all="ignore"):
             loss, grad = self.problem.value_and_grad(self.P)
             self.initial_loss = loss.copy()
@@ -430,9 +542,8 @@ class Race:
         frozen = self.status != RUNNING
         if stepped is not None:
             # frozen runs keep their last numbers
-            prev_loss, prev_norm = self.history.loss[-1], self.history.grad_norm[-1]
-            loss = np.where(frozen, prev_loss, loss)
-            grad_norm = np.where(frozen, prev_norm, grad_norm)
+            loss = np.where(frozen, self.last_loss, loss)
+            grad_norm = np.where(frozen, self.last_grad_norm, grad_norm)
             f_ref = self.problem.f_star or 0.0
             blown = ~np.isfinite(loss) | ~np.all(np.isfinite(self.P), axis=1) | \
                 (np.abs(loss - f_ref) > self._blowup)
@@ -445,6 +556,7 @@ class Race:
         if self.history.keep_internals:
             for family in self.families:
                 family.commit(self.last)
+        self.last_loss, self.last_grad_norm = loss, grad_norm
         self.history.record(loss, grad_norm, self.lr, cost, self.P, self.last)
 
     # --- checkpoints ----------------------------------------------------------------
@@ -469,7 +581,7 @@ class Race:
         return STATUS_NAMES[self.status[run]]
 
     def loss(self) -> np.ndarray:
-        return self.history.loss[-1]
+        return self.last_loss
 
     def internals(self) -> dict[str, np.ndarray]:
         """The numbers of each run's last update: g, v, s, v_hat, s_hat, d, step ((R, D), NaN where
@@ -489,7 +601,10 @@ class Race:
         rate of its last update)."""
         if tick == self.tick:
             return np.where(self.status == RUNNING, self.next_rates(), self.lr)
-        return self.history.lr[tick + 1]
+        row = self.history.row(tick)
+        if row is None:
+            raise ValueError(f"tick {tick} is not kept in the history")
+        return self.history.lr_after[row]
 
     def next_rates(self) -> np.ndarray:
         """Each run's learning rate for its next update (its schedule applied)."""

@@ -81,8 +81,9 @@ class FrameBuilder:
         message, narration, start, generation."""
         history, t = race.history, tick
         at_head = t == race.tick
+        row = history.row(t)   # the cursor is always at a tick the history kept
         # the parameters: from the history, or (races too large to keep it) a copy of the present
-        params = history.params[t] if history.params is not None else race.P.copy()
+        params = history.params[row] if history.params is not None else race.P.copy()
         next_lr = race.rates_at(t)
         settings = settings_at(setup, events, t)
         accuracy = self.accuracy(shown["generation"], t, params)
@@ -92,10 +93,10 @@ class FrameBuilder:
 
         def internals_at(step, r):
             if step not in kept:
-                values = history.internals(step)
+                values = history.internals(step) or {}   # none for a tick the history has thinned away
                 kept[step] = values, {k: ~np.all(np.isnan(v), axis=1) for k, v in values.items()}
             values, has = kept[step]
-            return {k: frozen(v[r]) for k, v in values.items() if has[k][r]}
+            return {k: frozen(v[r]) for k, v in values.items() if has[k][r]} or None
 
         lams = self.eigenvalues(params)
         rows = []
@@ -107,24 +108,26 @@ class FrameBuilder:
             internals = layer_norms = None
             if last_step > 0 and history.keep_internals:
                 internals = internals_at(last_step, r)
-                if equation is RULES[run.rule].uncorrected:   # no v̂, ŝ: v and s are used as they are
+                if internals and equation is RULES[run.rule].uncorrected:   # no v̂, ŝ: v and s are used as they are
                     internals = {k: v for k, v in internals.items() if k not in ("v_hat", "s_hat")}
             elif last_step > 0 and head_internals is not None:
                 layer_norms = self.layer_norms(head_internals, r)
-            loss = float(history.loss[t, r])
+            loss = float(history.loss[row, r])
             rows.append(RunRow(
                 index=r, name=run.name, rule=run.rule, batch=run.batch_label, lr=float(next_lr[r]),
                 hyper=hyper, equation=equation, loss=loss, gap=None if f_star is None else loss - f_star,
-                grad_norm=float(history.grad_norm[t, r]), status=status, status_at=status_at,
+                grad_norm=float(history.grad_norm[row, r]), status=status, status_at=status_at,
                 last_step=last_step, params=frozen(params[r]), internals=internals,
                 accuracy=None if accuracy is None else float(accuracy[r]),
                 stability=None if lams is None else stability(lams[r], run.rule, float(next_lr[r]), hyper,
                                                               local=self.constant is None),
                 layer_norms=layer_norms))
-        path = frozen(history.params[: t + 1]) if self.scene.two_d and history.params is not None else None
+        upto = slice(0, row + 1)
+        path = frozen(history.params[upto]) if self.scene.two_d and history.params is not None else None
         probabilities = self.probability_maker(params.copy()) if self.scene.points is not None else None
-        return Frame(scene=self.scene, tick=t, head=race.tick, runs=tuple(rows), losses=frozen(history.loss[: t + 1]),
-                     path=path, can_scrub=history.params is not None, _probabilities=probabilities, **shown)
+        return Frame(scene=self.scene, tick=t, head=race.tick, runs=tuple(rows), losses=frozen(history.loss[upto]),
+                     ticks=frozen(history.ticks[upto]), path=path, can_scrub=history.params is not None,
+                     _probabilities=probabilities, **shown)
 
     def eigenvalues(self, params: np.ndarray) -> np.ndarray | None:
         """(R, D) Hessian eigenvalues at each run's point, or None (no cheap exact Hessian)."""

@@ -152,8 +152,9 @@ class Frame:
     narration: Narration | None
     runs: tuple[RunRow, ...]
     start: np.ndarray                  # (D,) where every run started
-    losses: np.ndarray                 # (tick + 1, R) full-batch loss at every tick so far
-    path: np.ndarray | None            # (tick + 1, R, D) parameters at every tick, for two-parameter problems
+    losses: np.ndarray                 # (kept, R) full-batch loss at every tick so far that the history kept
+    ticks: np.ndarray                  # (kept,) which tick each of those rows is (0, 1, ... unless thinned)
+    path: np.ndarray | None            # (kept, R, D) parameters at those ticks, for two-parameter problems
     generation: int                    # a new race (reset, restart, recomputed future) has a new number
     can_scrub: bool                    # the history holds every tick's parameters
     landscape: object | None = None    # networks in the landscape view: playback.landscape.Landscape

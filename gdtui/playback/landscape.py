@@ -101,19 +101,20 @@ class LandscapeState:
         self.fits = sorted([f for f in self.fits if f.tick != tick] + [fit], key=lambda f: f.tick)
         self._show(fit)
 
-    def _choose(self, tick: int, paths: np.ndarray, diverged: list):
+    def _choose(self, tick: int, paths: np.ndarray, diverged: list, ticks: np.ndarray):
         """The plane for the frame at `tick`, frozen or else the last fit at or before it, never
         a fit to later ticks. Fits are made, once each, at the ticks of a fixed schedule (0, 20,
         40, 60, 90, 135, …: each half as far again as the last), at a narration's tick, and at
         the frontier when a running head has left the box (at least MIN_REFIT ticks after the
-        last fit; till then it is an arrow at the edge); so moving back and forth reuses them."""
+        last fit; till then it is an arrow at the edge); so moving back and forth reuses them.
+        Row k of `paths` is tick ticks[k]; a diverged run's entry in `diverged` is a row."""
         if self.frozen and self.shown is not None:
             return
         due = scheduled(tick)
         if self._asked == tick:
             due = tick
         if not any(f.tick == due for f in self.fits):
-            self._fit(paths[: due + 1], due, diverged)
+            self._fit(paths[: int(np.searchsorted(ticks, due, side="right"))], due, diverged)
         earlier = [f for f in self.fits if f.tick <= tick]
         self._show(earlier[-1])
         if earlier[-1] is self.fits[-1] and tick >= earlier[-1].tick + MIN_REFIT:   # at the frontier: in the box?
@@ -157,9 +158,10 @@ class LandscapeState:
             self._generation, self._coords, self._residuals = frame.generation, None, None
             if not self.frozen:
                 self.fits, self.shown = [], None
-        paths = params[: frame.tick + 1]
-        diverged = [row.status_at if row.status == "diverged" else None for row in frame.runs]
-        self._choose(frame.tick, paths, diverged)
+        paths, ticks = params[history.rows_to(frame.tick)], frame.ticks
+        diverged = [int(np.searchsorted(ticks, row.status_at)) if row.status == "diverged" else None
+                    for row in frame.runs]
+        self._choose(frame.tick, paths, diverged, ticks)
         coords, residual_path = self.projected(paths)
         now = coords[-1]
         runs = tuple(dataclasses.replace(row, params=frozen(now[r].copy())) for r, row in enumerate(frame.runs))

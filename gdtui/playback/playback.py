@@ -26,6 +26,7 @@ import math
 
 import numpy as np
 
+from ..limits import history_rows
 from ..scenario import Event, Scenario
 from ..timeline import apply_changes
 from .build import FrameBuilder, frozen, settings_at
@@ -72,7 +73,7 @@ class Playback:
         self.scenario = scenario
         self.problem = scenario.build_problem()
         self.setup = Setup(scenario.runs)
-        self.race = scenario.build_race(self.problem)
+        self.race = scenario.build_race(self.problem, history_rows=history_rows(len(scenario.runs), self.problem.dim))
         self.start = self.race.start.copy()
         self._events: dict[int, list[Event]] = {}
         for event in scenario.events:
@@ -246,10 +247,15 @@ class Playback:
                     break
                 self.race.step()
                 self._arrive(self.race.tick)
-            self.cursor += 1
-            moved += 1
-            stop = self._fire(self.cursor, playing)
-            if playing and self.cursor == self.length and not self._end_reached:
+                after = self.race.tick
+            else:   # through the history: in a thinned stretch, to the next tick it kept
+                after = self.race.history.kept_after(self.cursor)
+            before, self.cursor = self.cursor, after
+            moved += after - before
+            stop = False
+            for tick in range(before + 1, after + 1):
+                stop = self._fire(tick, playing) or stop
+            if playing and before < self.length <= self.cursor and not self._end_reached:
                 self._end_reached = True
                 self.state = PlayState.AT_END
                 break
@@ -339,6 +345,14 @@ class Playback:
         if n > 0 and not self._advance(n, playing=False):
             self.state = PlayState.ALL_STOPPED
             self.message = STOPPED
+        self._note_thinned()
+
+    def _note_thinned(self):
+        """At a tick of the history's thinned stretch, the status line says so."""
+        history = self.race.history
+        if self.cursor < history.full_from:
+            self.message = (f"before {self.unit} {history.full_from} the history keeps every {history.stride}th "
+                            f"{self.unit} (its memory is bounded): this is {self.unit} {self.cursor}")
 
     def back(self, n: int = 1) -> bool:
         """n ticks back through the history (nothing is recomputed)."""
@@ -350,7 +364,8 @@ class Playback:
         if not self.can_scrub:
             self.message = "this race is too large to keep every tick's parameters: no stepping back"
             return False
-        self.cursor = max(0, self.cursor - n)
+        self.cursor = self.race.history.kept_at_or_before(max(0, self.cursor - n))
+        self._note_thinned()
         self.state = PlayState.PAUSED
         self._end_reached = self.cursor >= self.length   # playing on stops at the end again
         return True
@@ -376,7 +391,7 @@ class Playback:
         earlier = [t for t in self.scene.event_ticks if t < self.cursor]
         target = earlier[-1] if earlier else 0
         if self.back(self.cursor - target):
-            self._fire(target, playing=False)
+            self._fire(self.cursor, playing=False)
 
     def reset(self, start=None):
         """Every run back to the start (or a new start), with the settings as they now are."""

@@ -109,7 +109,7 @@ def build(playback, selected: int) -> TheoryData:
     params = race.history.params
     if curved and problem.dim == 2 and params is not None:
         quadratic = getattr(problem, "quadratic", False)
-        point = np.zeros((1, 2)) if quadratic else params[tick, selected][None]
+        point = np.zeros((1, 2)) if quadratic else params[race.history.row(tick), selected][None]
         lam, vec = theory.spectrum(problem, point)
         if np.all(np.isfinite(lam)):
             settings = settings_at(playback.setup, playback.scenario.events, tick)
@@ -124,7 +124,8 @@ def build(playback, selected: int) -> TheoryData:
         notes.append(f"no curvature: an exact Hessian of {problem.dim} parameters is too big "
                      f"(the limit is {theory.MAX_HESSIAN_DIM})")
     if problem.n_samples and params is not None:
-        noise = build_noise(problem, params[: tick + 1, selected], run.batch, tick)
+        rows = race.history.rows_to(tick)
+        noise = build_noise(problem, params[rows, selected], race.history.ticks[rows], run.batch, tick)
     elif not problem.n_samples:
         notes.append("gradient noise: an analytic surface has no examples to sample")
     if race.clock == "epoch" and rate_map is not None:
@@ -152,9 +153,11 @@ def measured_per_update(race, r: int, vectors: np.ndarray, tick: int, local: boo
     converged = 0 <= race.converged_at[r] <= tick
     if 0 <= race.diverged_at[r] <= tick or local and not converged:
         return None   # off quadratics the linear model holds only near a point the run has settled at
+    history = race.history
     stop = stopped_at(race, r, tick)
-    start = theory.steady_since(race.history.lr[1: stop + 1, r])   # since its lr last changed
-    path = race.history.params[start: stop + 1, r]
+    first = history.every_tick_since(stop)   # (a thinned history: its stretch of every tick)
+    start = first + theory.steady_since(history.lr[history.rows_between(first + 1, stop), r])  # since its lr changed
+    path = history.params[history.rows_between(start, stop), r]
     rate = theory.measured_rate(np.diff(path @ vectors, axis=0))
     per_tick = int(race.updates_per_tick()[r])
     return None if rate is None else rate ** (1 / per_tick)
@@ -193,8 +196,9 @@ def build_eigen(race, r: int, settings, lam, vec, local: bool, tick: int) -> Eig
     """Run r's error along each eigenvector up to `tick`, against the theory's line: the first
     error times the product of each update's ρ (with the lr of that update, schedules and key
     changes included; β as it is now)."""
-    problem = race.problem
-    path = race.history.params[: tick + 1, r]
+    problem, history = race.problem, race.history
+    first = history.every_tick_since(tick)   # 0, or where a thinned history keeps every tick from
+    path = history.params[history.rows_between(first, tick), r]
     reference = np.asarray(problem.minima[0]) if problem.minima else path[-1]
     if local and problem.minima:   # the minimum nearest to where the run is now
         minima = np.asarray(problem.minima)
@@ -206,8 +210,8 @@ def build_eigen(race, r: int, settings, lam, vec, local: bool, tick: int) -> Eig
     if rule in theory.THEORY_RULES:
         beta = theory.beta_of(rule, hyper)
         per_tick = int(race.updates_per_tick()[r])
-        stop = stopped_at(race, r, tick)
-        lrs = np.nan_to_num(race.history.lr[1: stop + 1, r])          # the lr of each update so far
+        stop = max(stopped_at(race, r, tick), first)
+        lrs = np.nan_to_num(history.lr[history.rows_between(first + 1, stop), r])   # the lr of each update so far
         factors = theory.rate(rule, lrs[:, None], beta, lam[None, :]) ** per_tick
         with np.errstate(all="ignore"):
             product = np.vstack([np.ones((1, len(lam))), np.cumprod(factors, axis=0)])
@@ -216,11 +220,13 @@ def build_eigen(race, r: int, settings, lam, vec, local: bool, tick: int) -> Eig
         rates = tuple(float(x) for x in theory.rate(rule, settings["lr"], beta, lam))
     labels = tuple(f"λ {lam[i]:.3g}: mostly {problem.param_names[int(np.argmax(np.abs(vec[:, i])))]}"
                    for i in range(len(lam)))
-    return EigenErrors(np.arange(len(path)), np.abs(coords), theory_line, tuple(float(x) for x in lam), labels,
+    return EigenErrors(np.arange(first, first + len(path)), np.abs(coords), theory_line, tuple(float(x) for x in lam), labels,
                        rates, local)
 
 
-def build_noise(problem, path, batch, tick) -> GradientNoise:
+def build_noise(problem, path, path_ticks, batch, tick) -> GradientNoise:
+    """The gradient noise at the path's last point, and B_simple along it (row k of `path` is
+    tick path_ticks[k])."""
     p = path[-1]
     G, cov, b_simple = theory.noise_scale(theory.example_gradients(problem, p))
     size = problem.n_samples if batch == "full" else int(batch)
@@ -229,9 +235,9 @@ def build_noise(problem, path, batch, tick) -> GradientNoise:
     if problem.dim == 2:
         rng = np.random.default_rng([tick, 7])   # the same cloud for the same tick: deterministic
         cloud = theory.batch_gradients(problem, p, shown, NOISE_SAMPLES, rng)
-    ticks = np.unique(np.linspace(0, len(path) - 1, min(NOISE_TICKS, len(path))).astype(int))
-    b_path = np.array([theory.noise_scale(theory.example_gradients(problem, path[t]))[2] for t in ticks])
-    return GradientNoise(shown, size, G, cloud, b_simple, float(np.trace(cov)), ticks, b_path)
+    rows = np.unique(np.linspace(0, len(path) - 1, min(NOISE_TICKS, len(path))).astype(int))
+    b_path = np.array([theory.noise_scale(theory.example_gradients(problem, path[k]))[2] for k in rows])
+    return GradientNoise(shown, size, G, cloud, b_simple, float(np.trace(cov)), np.asarray(path_ticks)[rows], b_path)
 
 
 def sharpness_series(scenario, upto: int, samples: int = 150):
@@ -240,9 +246,9 @@ def sharpness_series(scenario, upto: int, samples: int = 150):
     each sampled tick: (ticks, plain (T, R), preconditioned (T, R), bounds (T, R), rules, names).
     The stride between samples is odd, so that a sharpness flipping from step to step (GD at the
     edge of stability) shows both values."""
-    from ..headless import simulate_with_sharpness
+    from ..headless import SUMMARY, simulate_with_sharpness
 
     every = max(1, math.ceil(upto / samples))
     every += every > 1 and every % 2 == 0
-    race, (ticks, plain, pre, bounds) = simulate_with_sharpness(scenario, max(upto, 1), every)
+    race, (ticks, plain, pre, bounds) = simulate_with_sharpness(scenario, max(upto, 1), every, **SUMMARY)
     return ticks, plain, pre, bounds, [run.rule for run in race.runs], [run.name for run in race.runs]

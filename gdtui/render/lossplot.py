@@ -49,12 +49,15 @@ def loss_axis(losses: np.ndarray, f_star: float | None) -> tuple[np.ndarray, str
 
 
 def loss_chart(losses: np.ndarray, f_star: float | None, *, unit: str, length: int, selected: int,
-               hidden=frozenset(), dimmed=frozenset(), y_ticks: int = 5, x_ticks: int = 5) -> LossChart:
-    """The chart of `losses` ((ticks, R): every tick so far)."""
+               hidden=frozenset(), dimmed=frozenset(), y_ticks: int = 5, x_ticks: int = 5,
+               ticks: np.ndarray | None = None) -> LossChart:
+    """The chart of `losses` ((kept, R): every tick so far, or the ticks `ticks` where a long
+    history has been thinned)."""
     y, kind, what = loss_axis(losses, f_star)
-    ticks = np.arange(len(y))
-    stride = max(1, -(-len(ticks) // MAX_POINTS))
-    keep = np.unique(np.r_[ticks[::stride], ticks[-1:]])
+    ticks = np.arange(len(y)) if ticks is None else np.asarray(ticks)
+    rows = np.arange(len(y))
+    stride = max(1, -(-len(rows) // MAX_POINTS))
+    keep = np.unique(np.r_[rows[::stride], rows[-1:]])
     order = [r for r in range(y.shape[1]) if r not in hidden and r != selected]
     if selected not in hidden and selected < y.shape[1]:
         order.append(selected)
@@ -75,7 +78,7 @@ def loss_chart(losses: np.ndarray, f_star: float | None, *, unit: str, length: i
             lo, hi = lo - 0.5, hi + 0.5
         y_range = (lo, hi)
         y_tick_list = log_ticks(lo, hi, y_ticks) if kind == "log" else symlog_ticks(lo, hi, y_ticks)
-    x_max = float(max(length, len(y) - 1, 1))
+    x_max = float(max(length, ticks[-1] if len(ticks) else 0, 1))
     x_tick_list = [(t, tick_label(t)) for t in nice_ticks(0, x_max, x_ticks, integer=True)]
     scale = "log scale" if kind == "log" else "signed log scale"
     return LossChart(tuple(lines), f"{what} per {unit} ({scale})", tuple(y_tick_list), y_range,

@@ -97,14 +97,17 @@ def draw_path(bits: np.ndarray, sub: np.ndarray, stamps: np.ndarray | None = Non
     return draw_paths(bits[None], sub[None], None if stamps is None else stamps[None], first_tick)[1:]
 
 
-def draw_paths(bits: np.ndarray, subs: np.ndarray, stamps: np.ndarray | None = None, first_tick: int = 0):
+def draw_paths(bits: np.ndarray, subs: np.ndarray, stamps: np.ndarray | None = None, first_tick: int = 0,
+               ticks: np.ndarray | None = None):
     """`draw_path` for P polylines into P grids at once: bits (P, rows, cols), subs (P, N, 2),
-    stamps (P, rows, cols). Returns the (polyline, row, col) arrays of the cells drawn into."""
+    stamps (P, rows, cols); `ticks` (N,), if given, is the tick of each point (a thinned history),
+    else point k is tick first_tick + k. Returns the (polyline, row, col) arrays of the cells drawn into."""
     _, rows, cols = bits.shape
     x, y, seg, line = rasterize_many(subs, cols, rows)
     cell_row, cell_col = y // 4, x // 2
     np.bitwise_or.at(bits, (line, cell_row, cell_col), BRAILLE_BITS[y % 4, x % 2])
     if stamps is not None:
-        tick = first_tick + seg + (1 if subs.shape[1] > 1 else 0)
+        end = seg + (1 if subs.shape[1] > 1 else 0)   # the point each segment ends at
+        tick = first_tick + end if ticks is None else np.asarray(ticks)[end]
         np.maximum.at(stamps, (line, cell_row, cell_col), tick)
     return line, cell_row, cell_col

@@ -73,8 +73,11 @@ class Inspector(TextPanel):
         elif row.layer_norms is not None:
             parts += [Text(label, style=MUTED)] if label else []
             parts.append(self._layer_table(row, corner or "layer", ("g", "step") if compact else None))
+        elif frame.can_scrub and row.params.size <= 8:   # kept, but the history thinned this far back
+            parts.append(Text(f"the numbers of {unit} {row.last_step} are not kept: the history thins its older "
+                              f"{unit}s", style=MUTED))
         else:
-            parts.append(Text(f"the numbers of past {unit}s are not kept for a network this size", style=MUTED))
+            parts.append(Text(f"the numbers of past {unit}s are not kept for a race this size", style=MUTED))
         parts += stability_lines(row, compact)
         self.show(Group(*parts))
 

@@ -20,7 +20,8 @@ class LossPlot(FramePanel, PlotextPlot):
         chart = loss_chart(frame.losses, frame.scene.f_star, unit=frame.scene.unit, length=frame.scene.length,
                            selected=view.selected, hidden=view.hidden,
                            dimmed={r for r in range(len(frame.runs)) if view.dimmed(r)},
-                           y_ticks=max(2, (height - 4) // 2), x_ticks=max(2, self.size.width // 12))
+                           y_ticks=max(2, (height - 4) // 2), x_ticks=max(2, self.size.width // 12),
+                           ticks=frame.ticks)
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()

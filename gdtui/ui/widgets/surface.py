@@ -210,10 +210,10 @@ class SurfaceView(PanelWidget):
         if frame.path is None or frame.tick <= self._drawn_to:
             return
         cols, rows = self.plot_size
-        start = max(self._drawn_to, 0)
-        new = frame.path[start:frame.tick + 1]                       # (ticks, R, 2)
+        start = int(np.searchsorted(frame.ticks, max(self._drawn_to, 0)))   # the row of the tick drawn to
+        new = frame.path[start:]                                     # (kept ticks, R, 2)
         subs = to_subpixels(new.reshape(-1, 2), self._shown_view.box, cols, rows).reshape(new.shape)
-        draw_paths(self._bits, subs.transpose(1, 0, 2), self._stamps, start)
+        draw_paths(self._bits, subs.transpose(1, 0, 2), self._stamps, ticks=frame.ticks[start:])
         self._drawn_to = frame.tick
 
     def _overlay(self, frame, view):
