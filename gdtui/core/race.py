@@ -146,10 +146,10 @@ class History:
             if len(keep_old) < len(old):
                 break
             stride *= 2
+        self.stride, self.full_from = stride, int(ticks[len(old)])   # (before the rows move: `ticks` is a view)
         rows = np.r_[keep_old, np.arange(len(old), len(ticks))]
         for column in self._columns.values():
             column.keep(rows)
-        self.stride, self.full_from = stride, int(ticks[len(old)])
 
     def __len__(self):
         """The ticks recorded (the latest tick + 1), kept or not."""

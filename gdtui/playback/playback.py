@@ -57,6 +57,12 @@ def speed_text(speed: float, unit: str) -> str:
     return f"1 {unit} / {round(1 / speed)} frames"
 
 
+def ordinal(n: int) -> str:
+    """2nd, 4th, 32nd, 101st."""
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def names_text(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
@@ -351,8 +357,7 @@ class Playback:
         """At a tick of the history's thinned stretch, the status line says so."""
         history = self.race.history
         if self.cursor < history.full_from:
-            self.message = (f"before {self.unit} {history.full_from} the history keeps every {history.stride}th "
-                            f"{self.unit} (its memory is bounded): this is {self.unit} {self.cursor}")
+            self.message = f"thinned history: every {ordinal(history.stride)} {self.unit} before {history.full_from}"
 
     def back(self, n: int = 1) -> bool:
         """n ticks back through the history (nothing is recomputed)."""

@@ -98,3 +98,46 @@ def test_no_command_writes_over_its_own_scenario(tmp_path):
     assert r.code == 2 and "that is the scenario file itself" in r.err and f.read_text() == BOWL
     r = gdtui_process("run", f, "--csv", tmp_path / "out.csv")     # an output file may be replaced
     assert r.code == 0 and (tmp_path / "out.csv").read_text().startswith("step,run,loss,x,y")
+
+
+# --- work that cannot finish, memory that grows (parts 2 and 3) ---------------------------------
+
+def test_run_stops_once_every_run_has_stopped(gdtui):
+    from gdtui.headless import simulate
+    from gdtui.scenario import load
+
+    race = simulate(load("bowl"), 2000)        # every tick computed: when did the last run stop?
+    assert race.done
+    last = int(max(race.converged_at.max(), race.diverged_at.max()))
+    r = gdtui("run", "bowl", "--steps", "100000", "--json")
+    doc = r.json()
+    assert r.code == 0 and doc["steps"] == last and doc["length"] == 100000
+    at_last = gdtui("run", "bowl", "--steps", last, "--json").json()
+    assert doc["runs"] == at_last["runs"]       # the steps not computed would have changed nothing
+    table = gdtui("run", "bowl", "--steps", "100000")
+    assert f"every run had stopped by step {last}: the other {100000 - last} were not computed" in table.out
+
+
+def test_flags_are_checked_before_anything_is_written(gdtui, tmp_path):
+    out = tmp_path / "new.csv"
+    r = gdtui("run", "bowl", "--history", "--csv", out)
+    assert r.code == 2 and "--history needs --json" in r.err and not out.exists()
+    r = gdtui("run", "bowl", "--csv", "")
+    assert r.code == 2 and "--csv: the file name is empty" in r.err
+
+
+def test_the_csv_is_written_as_the_race_runs_and_matches_its_history(gdtui, tmp_path):
+    import csv
+
+    from gdtui.headless import simulate
+    from gdtui.scenario import load
+
+    out = tmp_path / "ravine.csv"
+    assert gdtui("run", "ravine", "--steps", "30", "--csv", out).code == 0
+    rows = list(csv.reader(out.open()))
+    race = simulate(load("ravine"), 30)
+    assert rows[0] == ["step", "run", "loss", "w", "b"] and len(rows) == 1 + 31 * race.R
+    for line in rows[1:]:
+        t, r = int(line[0]), [run.name for run in race.runs].index(line[1])
+        assert float(line[2]) == race.history.loss[t, r]
+        assert [float(v) for v in line[3:]] == race.history.params[t, r].tolist()

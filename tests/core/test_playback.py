@@ -430,3 +430,39 @@ def test_a_diverged_run_is_left_out_of_the_plane(tmp_path):
     assert all(np.isfinite([x0, x1, y0, y1])) and x1 - x0 < 1e6    # the box holds the sane run
     head = info.frame.runs[0].params
     assert x0 <= head[0] <= x1 and y0 <= head[1] <= y1
+
+
+def test_a_long_race_thins_its_history_and_the_cursor_moves_through_what_it_kept(monkeypatch):
+    from gdtui import limits
+
+    reference = Playback(load("ravine"))        # 64 MB of history: every tick of this race
+    complete = simulate(load("ravine"), 400)
+    monkeypatch.setattr(limits, "HISTORY_BYTES", 1)   # the least history: 64 ticks
+    bounded = Playback(load("ravine"))
+    bounded.step(400)
+    h = bounded.race.history
+    assert len(h.ticks) <= 64 and h.stride > 1 and bounded.cursor == 400
+    bounded.back(390)                            # to tick 10: in the thinned stretch
+    assert bounded.cursor == 10 - 10 % h.stride and "thinned history: every" in bounded.message
+    frame = bounded.frame()
+    assert frame.tick == bounded.cursor and frame.ticks[-1] == frame.tick
+    np.testing.assert_array_equal(frame.losses, complete.history.loss[frame.ticks])
+    np.testing.assert_array_equal(frame.path, complete.history.params[frame.ticks])
+    assert [row.loss for row in frame.runs] == complete.history.loss[frame.tick].tolist()
+    before = bounded.cursor
+    bounded.step(1)                              # forward to the next tick it kept
+    assert bounded.cursor == before + h.stride
+    # a change there drops the future and computes a new one: the same as with every tick kept
+    reference.step(bounded.cursor)
+    for playback in (reference, bounded):
+        playback.scale_lr(0.5)
+        playback.step(100)
+    np.testing.assert_array_equal(bounded.race.P, reference.race.P)
+    np.testing.assert_array_equal(bounded.frame().losses, reference.race.history.loss[bounded.frame().ticks])
+
+
+def test_ordinals():
+    from gdtui.playback.playback import ordinal
+
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 32, 101, 112, 8192)] == \
+        ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "32nd", "101st", "112th", "8192nd"]

@@ -78,3 +78,25 @@ async def test_no_color_draws_each_trail_with_its_own_glyph(make_app, monkeypatc
         for r in range(4):
             assert run_look(r).trail in glyphs and run_look(r).head in glyphs
         assert not any(0x2800 <= g < 0x2900 for g in surface._glyphs.ravel())  # no braille in monochrome
+
+
+async def test_the_app_draws_a_thinned_stretch_of_a_long_history(make_app, monkeypatch):
+    from gdtui import limits
+    from gdtui.playback.playback import ordinal
+    from gdtui.ui.snapshot import screen_text
+
+    monkeypatch.setattr(limits, "HISTORY_BYTES", 1)   # the least history: 64 ticks
+    app = make_app("ravine")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.playback.step(300)
+        await pilot.press("left")               # one step back: still in the stretch of every tick
+        assert app.playback.cursor == 299
+        history = app.playback.race.history
+        while app.playback.cursor >= history.full_from:   # back into the thinned stretch
+            await pilot.press("left")
+        await pilot.pause()
+        cursor = app.playback.cursor
+        assert cursor % history.stride == 0 and cursor < history.full_from
+        text = " ".join(screen_text(app).split())
+        assert f"thinned history: every {ordinal(history.stride)} step before {history.full_from}" in text
+        assert f"last step ({cursor}):" in text      # a kept tick keeps the numbers of its update
