@@ -189,8 +189,14 @@ VALUE_MAY_START_WITH_MINUS = {"--lr"}   # "--lr -1:1" must reach the range check
 
 
 def fail(message: str) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    print(f"{PROG}: error: {printable(message)}", file=sys.stderr)
     return 2
+
+
+def printable(text: str) -> str:
+    """One line with no control characters: a key or file name quoted from bad input could hold
+    a newline or an escape sequence, which must not reach the terminal as it is."""
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 # --- commands ---------------------------------------------------------------------
@@ -309,11 +315,11 @@ def cmd_check(args) -> int:
     for name in args.scenarios:
         try:
             sc = scenario.load(name)
-            sc.build_race(length=1)
+            sc.check()
             print(f"ok {name}: {sc.title}")
         except GdtuiError as e:
             bad += 1
-            print(f"{PROG}: error: {e}", file=sys.stderr)
+            fail(str(e))
     return 2 if bad else 0
 
 

@@ -10,8 +10,15 @@ MAX_RUNS = 1_000              # runs of one scenario
 MAX_NUMBERS = 50_000_000      # runs × parameters (× rates in a sweep): about 400 MB of float64 per array
 MAX_SEED = 2**32 - 1          # seeds: 0 .. 2³² − 1
 MAX_INTEGER = 2**31 - 1       # any other integer field
+MAX_ACTIVATIONS = 16_000_000  # runs × examples × units (hidden and output) in one full-batch pass of a network
 MAX_NESTING = 200             # TOML arrays and tables nested deeper than this are refused
 HISTORY_BYTES = 64 * 2**20    # the history the app (and a snapshot of it) keeps; past it, older ticks are thinned
+
+
+def activations(runs: int, layers, samples: int) -> int:
+    """The numbers one layer-by-layer pass of every run over the whole data set holds: each
+    unit's value (and its bias row) for every example of every run."""
+    return runs * samples * sum(n + 1 for n in layers[1:])
 
 
 def history_rows(R: int, D: int) -> int:

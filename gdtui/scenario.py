@@ -78,6 +78,21 @@ class Scenario:
                                 self.source, "problem")
         return problem
 
+    def check(self) -> Problem:
+        """Everything that can be wrong with the scenario, without building its race (`gdtui
+        check`: fast, nothing big allocated): the problem, and a start where the loss is finite."""
+        problem = self.build_problem()
+        if self.start is not None:
+            with np.errstate(all="ignore"):
+                loss = problem.loss(np.asarray(self.start, dtype=float).reshape(1, problem.dim))
+            self._check_start(loss)
+        return problem
+
+    def _check_start(self, loss):
+        if not np.all(np.isfinite(loss)):
+            raise ScenarioError(f"the loss at {list(self.start)} is not a finite number: start nearer",
+                                self.source, "problem.start")
+
     def build_race(self, problem: Problem | None = None, length: int | None = None, **history) -> Race:
         """The race at tick 0; `history` is Race's keep_history and history_rows."""
         problem = problem or self.build_problem()
@@ -86,9 +101,8 @@ class Scenario:
             start = problem.initial_params() if hasattr(problem, "initial_params") else problem.start
         race = Race(problem, self.runs, start, seed=self.seed, clock=self.clock,
                     tolerance=self.tolerance, length=length or self.length, course=self.course, **history)
-        if self.start is not None and not np.all(np.isfinite(race.history.loss[0])):
-            raise ScenarioError(f"the loss at {list(self.start)} is not a finite number: start nearer",
-                                self.source, "problem.start")
+        if self.start is not None:
+            self._check_start(race.history.loss[0])
         return race
 
     def run_index(self, name: str) -> int:
@@ -304,7 +318,7 @@ class _Reader:
             self.fail("runs", f"{len(runs_doc)} runs: the limit is {limits.MAX_RUNS}")
         runs = [self.run(r, f"runs[{i}]", i, samples) for i, r in enumerate(runs_doc)]
         if kind == "mlp":
-            self.network_size(params, len(runs))
+            self.network_size(params, len(runs), samples)
         names = [r.name for r in runs]
         for i, n in enumerate(names):
             if n in names[:i]:
@@ -349,14 +363,19 @@ class _Reader:
             samples = params.get("samples", spec["samples"].default)
         return kind, name, params, start, samples
 
-    def network_size(self, params: dict, runs: int):
-        """A network small enough to step interactively, for every run at once."""
+    def network_size(self, params: dict, runs: int, samples: int):
+        """A network small enough to step interactively, for every run at once: checked from the
+        numbers alone, before anything is allocated."""
         layers = params.get("layers", [2, 5, 2, 1])
         size = sum((a + 1) * b for a, b in zip(layers, layers[1:]))
         if size > limits.MAX_PARAMETERS:
             self.fail("problem.layers", f"{size} parameters per run: the limit is {limits.MAX_PARAMETERS}")
         if size * runs > limits.MAX_NUMBERS:
             self.fail("problem.layers", f"{runs} runs × {size} parameters: the limit is {limits.MAX_NUMBERS} numbers")
+        activations = limits.activations(runs, layers, samples)
+        if activations > limits.MAX_ACTIVATIONS:
+            self.fail("problem.layers", f"{runs} run{'s' * (runs != 1)} × {samples} samples × {activations // (runs * samples)} units "
+                                        f"in one pass over the data: the limit is {limits.MAX_ACTIVATIONS} numbers")
 
     def view(self, value, path):
         t = self.table(value, path)

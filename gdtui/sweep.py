@@ -58,6 +58,10 @@ def sweep_race(scenario: Scenario, lrs: np.ndarray, steps: int | None = None) ->
     if len(runs) * problem.dim > limits.MAX_NUMBERS:
         raise GdtuiError(f"{scenario.source}: a sweep of {len(scenario.runs)} runs × {len(lrs)} rates × "
                          f"{problem.dim} parameters: the limit is {limits.MAX_NUMBERS} numbers (fewer --points)")
+    if hasattr(problem, "layers") and limits.activations(len(runs), problem.layers, problem.n_samples) > \
+            limits.MAX_ACTIVATIONS:
+        raise GdtuiError(f"{scenario.source}: a sweep of {len(runs)} runs over {problem.n_samples} samples: the limit "
+                         f"is {limits.MAX_ACTIVATIONS} numbers in one pass of the network (fewer --points)")
     start = scenario.start
     if start is None:
         start = problem.initial_params() if hasattr(problem, "initial_params") else problem.start

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 
 from rich.console import Console
 
@@ -20,10 +21,16 @@ def screen_text(app: GdtuiApp) -> str:
     return "\n".join(line.rstrip() for line in console.export_text(styles=False).splitlines()) + "\n"
 
 
-def preserve_spaces(svg: str) -> str:
-    """Textual's SVG relies on runs of spaces inside <text>; standard renderers (rsvg-convert,
-    some browsers) collapse them unless told not to, which shifts every label."""
-    return svg.replace("<svg ", '<svg xml:space="preserve" ', 1)
+# what XML 1.0 allows in a document at all (even as &#…; references): no C0 control but tab and
+# line ends, no lone surrogate, no U+FFFE or U+FFFF
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def svg_file(svg: str) -> str:
+    """Textual's SVG as a file to keep: valid XML whatever text was on screen (a character XML
+    forbids becomes U+FFFD), and with its spaces preserved: Textual relies on runs of spaces inside
+    <text>, which standard renderers (rsvg-convert, some browsers) collapse unless told not to."""
+    return NOT_XML.sub("\ufffd", svg.replace("<svg ", '<svg xml:space="preserve" ', 1))
 
 
 async def settle(app: GdtuiApp, pilot):
@@ -45,7 +52,7 @@ async def _render(scenario: Scenario, steps: int, size: tuple[int, int], select:
             app.playback.toggle_landscape()
         app.playback.say("")
         await settle(app, pilot)
-        return preserve_spaces(app.export_screenshot(title=scenario.title)) if fmt == "svg" else screen_text(app)
+        return svg_file(app.export_screenshot(title=scenario.title)) if fmt == "svg" else screen_text(app)
 
 
 def render(scenario: Scenario, steps: int, size=(120, 40), select: int | None = None, fmt: str = "svg",

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from .conftest import gdtui_process
+from .conftest import BASE, gdtui_process
 
 
 def test_snapshot_svg_and_txt_are_deterministic(gdtui, tmp_path):
@@ -55,3 +55,22 @@ def test_trajectory_round_trips_from_csv_and_json(gdtui, tmp_path):
     assert path.shape == (21, 2)
     np.testing.assert_array_equal(np.column_stack([gd["w"], gd["b"]]), path)
     assert path[0].tolist() == [-2.0, 2.5]
+
+
+def test_an_svg_is_valid_xml_whatever_the_text(gdtui, tmp_path):
+    """Markup characters and characters beyond the BMP in a title and run names; and, by
+    construction, characters XML forbids outright (validation refuses them in a scenario)."""
+    import xml.etree.ElementTree as ET
+
+    from gdtui.ui.snapshot import svg_file
+
+    scenario = tmp_path / "odd.toml"
+    scenario.write_text(BASE.replace('title = "t"', 'title = "<b>&amp; \\"quoted\\" \'x\' 📉 </svg>"')
+                        .replace('name = "GD"', 'name = "G&D <1> 🚀"'), encoding="utf-8")
+    out = tmp_path / "odd.svg"
+    assert gdtui("snapshot", scenario, "--steps", "5", "--out", out).code == 0
+    root = ET.parse(out).getroot()
+    text = "".join(root.itertext())
+    assert "<b>&amp;" in text and "G&D" in text and "🚀" in text
+    forbidden = svg_file('<svg a="1"><text>bell\x07 esc\x1b nul\x00 \ufffe \ud800 tab\tok</text></svg>')
+    assert ET.fromstring(forbidden).find("text").text == "bell\ufffd esc\ufffd nul\ufffd \ufffd \ufffd tab\tok"

@@ -35,6 +35,11 @@ CASES = {
     "ESC in the title": (variant(RAVINE, 'title = "', 'title = "\\u001b[31m'), "title: must not contain control"),
     "an infinite start": (variant(BOWL, "start = [-3.5, 1.5]", "start = [1e154, 1e154]"),
                           "problem.start: the loss at [1e+154, 1e+154] is not a finite number"),
+    "a network too big for one pass over its data": (
+        variant(variant(SPIRAL, "layers = [2, 16, 16, 1]", "layers = [2, 256, 256, 1]"), "samples = 400", "samples = 100000"),
+        # (256 + 1) + (256 + 1) + (1 + 1) units and bias rows per example
+        "4 runs × 100000 samples × 516 units in one pass over the data: the limit is 16000000 numbers"),
+    "an unknown key of control characters": (RAVINE + '"\\u001b[2J\\n\\u001f" = 0\n', "\\x1b[2J\\n\\x1f: unknown key"),
     "a million parameters": (variant(SPIRAL, "layers = [2, 16, 16, 1]", "layers = [2, 1000, 1000, 1]"),
                              "parameters per run: the limit is 100000"),
 }
@@ -48,6 +53,7 @@ def test_bad_numbers_are_one_line(case, tmp_path):
     for command in (["check"], ["run", "--json"]):
         r = gdtui_process(*command, f, timeout=60)
         assert r.code == 2 and expected in r.err and r.err.count("\n") == 1, (case, r.err[-500:])
+        assert all(ch.isprintable() for ch in r.err[:-1])      # no escape sequence reaches the terminal
         assert "Traceback" not in r.err
 
 
@@ -141,3 +147,21 @@ def test_the_csv_is_written_as_the_race_runs_and_matches_its_history(gdtui, tmp_
         t, r = int(line[0]), [run.name for run in race.runs].index(line[1])
         assert float(line[2]) == race.history.loss[t, r]
         assert [float(v) for v in line[3:]] == race.history.params[t, r].tolist()
+
+
+def test_check_builds_no_race(gdtui, monkeypatch):
+    """check reads the file and builds the problem; the race (and a pass over all the data for
+    every run) is not needed to say the file is good."""
+    from gdtui.core import race
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("check built a race")
+
+    monkeypatch.setattr(race.Race, "__init__", refuse)
+    assert gdtui("check", "spiral", "course_moons", "bowl").code == 0
+
+
+def test_a_sweep_too_big_for_one_pass_of_the_network_is_refused(gdtui):
+    r = gdtui("sweep", "spiral", "--points", "1000", "--epochs", "1")
+    assert r.code == 2 and "a sweep of 4000 runs over 400 samples" in r.err and "fewer --points" in r.err
+    assert r.err.count("\n") == 1
