@@ -97,17 +97,27 @@ def draw_path(bits: np.ndarray, sub: np.ndarray, stamps: np.ndarray | None = Non
     return draw_paths(bits[None], sub[None], None if stamps is None else stamps[None], first_tick)[1:]
 
 
+PIECE = 2048   # points of a polyline rasterized at once: a long history is drawn in pieces, in bounded memory
+
+
 def draw_paths(bits: np.ndarray, subs: np.ndarray, stamps: np.ndarray | None = None, first_tick: int = 0,
                ticks: np.ndarray | None = None):
     """`draw_path` for P polylines into P grids at once: bits (P, rows, cols), subs (P, N, 2),
     stamps (P, rows, cols); `ticks` (N,), if given, is the tick of each point (a thinned history),
     else point k is tick first_tick + k. Returns the (polyline, row, col) arrays of the cells drawn into."""
+    N = subs.shape[1]
+    ticks = first_tick + np.arange(N) if ticks is None else np.asarray(ticks)
+    drawn = [_draw_piece(bits, subs[:, lo: lo + PIECE + 1], stamps, ticks[lo: lo + PIECE + 1])
+             for lo in range(0, max(N - 1, 1), PIECE)]   # pieces share their end points: no gap
+    return tuple(np.concatenate(parts) for parts in zip(*drawn))
+
+
+def _draw_piece(bits, subs, stamps, ticks):
     _, rows, cols = bits.shape
     x, y, seg, line = rasterize_many(subs, cols, rows)
     cell_row, cell_col = y // 4, x // 2
     np.bitwise_or.at(bits, (line, cell_row, cell_col), BRAILLE_BITS[y % 4, x % 2])
     if stamps is not None:
         end = seg + (1 if subs.shape[1] > 1 else 0)   # the point each segment ends at
-        tick = first_tick + end if ticks is None else np.asarray(ticks)[end]
-        np.maximum.at(stamps, (line, cell_row, cell_col), tick)
+        np.maximum.at(stamps, (line, cell_row, cell_col), ticks[end])
     return line, cell_row, cell_col

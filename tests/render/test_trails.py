@@ -63,3 +63,23 @@ def test_many_paths_at_once_equal_one_at_a_time():
         draw_path(alone, subs[p], alone_stamps, first_tick=5)
         np.testing.assert_array_equal(together[p], alone)
         np.testing.assert_array_equal(stamps[p], alone_stamps)
+
+
+def test_a_long_path_drawn_in_pieces_equals_one_drawn_whole(monkeypatch):
+    """A long history is rasterized PIECE points at a time (bounded memory): the pieces share
+    their end points, so the dots and stamps are the same as in one pass."""
+    from gdtui.render import trails
+
+    rng = np.random.default_rng(2)
+    subs = np.cumsum(rng.normal(0, 3, size=(2, 50, 2)), axis=1) + 20
+    ticks = np.arange(50) * 4 + 7        # (a thinned history: every 4th tick)
+    whole_bits = np.zeros((2, 10, 20), dtype=np.uint8)
+    whole_stamps = np.full((2, 10, 20), NEVER, dtype=np.int32)
+    draw_paths(whole_bits, subs, whole_stamps, ticks=ticks)
+    monkeypatch.setattr(trails, "PIECE", 7)
+    bits = np.zeros_like(whole_bits)
+    stamps = np.full_like(whole_stamps, NEVER)
+    draw_paths(bits, subs, stamps, ticks=ticks)
+    assert whole_bits.any() and (whole_stamps > 7).any()
+    np.testing.assert_array_equal(bits, whole_bits)
+    np.testing.assert_array_equal(stamps, whole_stamps)

@@ -29,7 +29,7 @@ from ...render.axes import nice_ticks, tick_label
 from ...render.legend import legend_texts
 from ...render.palette import dim_color, heat_colors, old_color, run_look
 from ...render.surface import PLAIN, StyleBook, heat_codes, row_segments
-from ...render.trails import NEVER, draw_paths, to_subpixels
+from ...render.trails import NEVER, PIECE, draw_paths, to_subpixels
 from .base import PanelWidget
 
 TILE = 8            # columns per tile
@@ -211,9 +211,10 @@ class SurfaceView(PanelWidget):
             return
         cols, rows = self.plot_size
         start = int(np.searchsorted(frame.ticks, max(self._drawn_to, 0)))   # the row of the tick drawn to
-        new = frame.path[start:]                                     # (kept ticks, R, 2)
-        subs = to_subpixels(new.reshape(-1, 2), self._shown_view.box, cols, rows).reshape(new.shape)
-        draw_paths(self._bits, subs.transpose(1, 0, 2), self._stamps, ticks=frame.ticks[start:])
+        for lo in range(start, max(len(frame.path) - 1, start + 1), PIECE):  # a long history: piece by piece
+            new = frame.path[lo: lo + PIECE + 1]                             # (kept ticks, R, 2)
+            subs = to_subpixels(new.reshape(-1, 2), self._shown_view.box, cols, rows).reshape(new.shape)
+            draw_paths(self._bits, subs.transpose(1, 0, 2), self._stamps, ticks=frame.ticks[lo: lo + PIECE + 1])
         self._drawn_to = frame.tick
 
     def _overlay(self, frame, view):
