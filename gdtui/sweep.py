@@ -67,18 +67,20 @@ def sweep_race(scenario: Scenario, lrs: np.ndarray, steps: int | None = None) ->
         start = problem.initial_params() if hasattr(problem, "initial_params") else problem.start
     steps = steps or scenario.length
     return Race(problem, runs, start, seed=scenario.seed, clock=scenario.clock, tolerance=scenario.tolerance,
-                length=steps, course=scenario.course, keep_history=False)
+                length=steps, course=scenario.course, keep_history=False, history_rows=64)   # the first and last losses
 
 
 def run_sweep(scenario: Scenario, lrs: np.ndarray, steps: int | None = None) -> tuple[Race, dict]:
     steps = steps or scenario.length
     race = sweep_race(scenario, lrs, steps)
-    race.step(steps)
-    return race, summarize(scenario, race, lrs)
+    while race.tick < steps and not race.done:   # (a stopped run never moves again)
+        race.step()
+    return race, summarize(scenario, race, lrs, steps)
 
 
-def summarize(scenario: Scenario, race: Race, lrs: np.ndarray) -> dict:
-    """Per run: final loss at each rate, the best rate, and the stability window."""
+def summarize(scenario: Scenario, race: Race, lrs: np.ndarray, steps: int | None = None) -> dict:
+    """Per run: final loss at each rate, the best rate, and the stability window, after `steps`
+    (the race's own tick if not given: a race whose runs had all stopped sooner ends there)."""
     n = len(lrs)
     quadratic = getattr(race.problem, "quadratic", False)
     lam = linear_theory.spectrum(race.problem, np.zeros((1, race.problem.dim)))[0][0] if quadratic else None
@@ -109,7 +111,7 @@ def summarize(scenario: Scenario, race: Race, lrs: np.ndarray) -> dict:
     if lam is not None:
         theory = {"lambda_min": float(lam[0]), "lambda_max": float(lam[-1]),
                   "gd_edge": 2 / float(lam[-1]) if lam[-1] > 0 else None}
-    return {"scenario": scenario.title, "clock": scenario.clock, "steps": race.tick, "lr_min": float(lrs[0]),
+    return {"scenario": scenario.title, "clock": scenario.clock, "steps": steps or race.tick, "lr_min": float(lrs[0]),
             "lr_max": float(lrs[-1]), "points": n, "f_star": race.problem.f_star, "theory": theory, "runs": out}
 
 

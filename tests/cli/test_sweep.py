@@ -83,3 +83,18 @@ def test_each_rules_theoretical_edge_matches_its_measured_edge_on_rotated_bowls(
             edge, hi = run["theory_edge"], run["window"][1]
             k = list(lrs).index(hi)
             assert lrs[k] <= edge < lrs[k + 1], (angle, run["name"], edge, hi)
+
+
+def test_a_sweep_ends_when_every_run_has_stopped_and_reports_the_length_asked(gdtui):
+    """The bowl's runs all converge or diverge within a few hundred steps: 5000 asked give the
+    numbers of 5000 steps (a stopped run never moves), computed only up to the last stop."""
+    from gdtui import sweep
+    from gdtui.scenario import load
+
+    sc = load("bowl")
+    lrs = sweep.lr_grid(0.02, 1.0, 8)
+    race, result = sweep.run_sweep(sc, lrs, 5000)
+    assert race.done and race.tick < 5000 and result["steps"] == 5000
+    every = sweep.sweep_race(sc, lrs, 5000)
+    every.step(5000)                               # all 5000 steps computed
+    assert sweep.summarize(sc, every, lrs)["runs"] == result["runs"]
