@@ -296,6 +296,11 @@ def _length(sc, args) -> int:
         raise UsageError(f"{args.scenario}: this scenario counts epochs: use --epochs")
     if args.epochs is not None and sc.clock == "step":
         raise UsageError(f"{args.scenario}: this scenario counts steps: use --steps")
+    from .limits import MAX_LENGTH
+    from .scenario import updates_text
+
+    if args.epochs is not None and args.epochs * sc.updates_per_tick > MAX_LENGTH:
+        raise UsageError(f"--epochs: {updates_text(args.epochs, sc.updates_per_tick)}")
     return args.steps or args.epochs or sc.length
 
 

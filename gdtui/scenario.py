@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,19 @@ class Event:
     view: tuple | None = None        # ((x0, x1), (y0, y1))
 
 
+def updates_per_tick(runs, samples: int) -> int:
+    """The most updates any run makes in one epoch (1 without data or with the full batch)."""
+    from .core.batches import FULL, batches_per_epoch
+
+    return max([batches_per_epoch(samples, int(r.batch)) for r in runs if samples and r.batch != FULL], default=1)
+
+
+def updates_text(epochs: int, per_epoch: int) -> str:
+    """Why a length in epochs is refused: it is the updates that take the time."""
+    return (f"{epochs} epochs × {per_epoch} updates per epoch (the smallest batch) = {epochs * per_epoch} updates: "
+            f"the limit is {limits.MAX_LENGTH}")
+
+
 @dataclass
 class Scenario:
     source: str                      # the file as the user named it (for messages)
@@ -65,6 +79,7 @@ class Scenario:
     runs: list[RunConfig]
     events: list[Event] = field(default_factory=list)
     speed: int = 1
+    updates_per_tick: int = 1        # the most updates one tick makes (an epoch of the smallest batches)
 
     @property
     def course(self) -> bool:
@@ -156,6 +171,9 @@ def parse(text: str, source: str = "<scenario>") -> Scenario:
     except RecursionError:   # tomllib recurses per level of nesting
         raise ScenarioError(f"invalid TOML: arrays or tables nested too deeply (more than "
                             f"{limits.MAX_NESTING} levels)", source)
+    except ValueError as e:  # Python refuses to read an integer of more than 4300 digits
+        raise ScenarioError(f"invalid TOML: an integer too long to read (more than {sys.get_int_max_str_digits()} "
+                            f"digits)", source)
     if _depth(doc) > limits.MAX_NESTING:
         raise ScenarioError(f"arrays or tables nested more than {limits.MAX_NESTING} levels deep", source)
     return _Reader(source).scenario(doc)
@@ -319,6 +337,9 @@ class _Reader:
         runs = [self.run(r, f"runs[{i}]", i, samples) for i, r in enumerate(runs_doc)]
         if kind == "mlp":
             self.network_size(params, len(runs), samples)
+        per_tick = updates_per_tick(runs, samples) if clock == "epoch" else 1
+        if length * per_tick > limits.MAX_LENGTH:
+            self.fail("epochs", updates_text(length, per_tick))
         names = [r.name for r in runs]
         for i, n in enumerate(names):
             if n in names[:i]:
@@ -327,7 +348,7 @@ class _Reader:
                   for i, e in enumerate(self.event_list(doc.get("events", [])))]
         events.sort(key=lambda e: e.at)
         return Scenario(self.source, title, description, seed, clock, length, tolerance, compat,
-                        kind, name, params, start, view, runs, events, speed)
+                        kind, name, params, start, view, runs, events, speed, per_tick)
 
     def problem(self, t: dict):
         kind = self.string(t.get("type", "surface"), "problem.type", PROBLEM_TYPES)

@@ -437,6 +437,10 @@ class Race:
 
     def _tick(self):
         running = np.flatnonzero(self.status == RUNNING)
+        if not len(running):   # every run stopped: the tick records them as they are, computing nothing
+            self.tick += 1
+            self._record(self.last_loss, self.last_grad_norm, np.full(self.R, np.nan), running)
+            return
         cost = np.full(self.R, np.nan)
         if self.clock == "epoch" and self.problem.n_samples:
             cost[running] = 0.0

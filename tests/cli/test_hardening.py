@@ -40,6 +40,11 @@ CASES = {
         # (256 + 1) + (256 + 1) + (1 + 1) units and bias rows per example
         "4 runs × 100000 samples × 516 units in one pass over the data: the limit is 16000000 numbers"),
     "an unknown key of control characters": (RAVINE + '"\\u001b[2J\\n\\u001f" = 0\n', "\\x1b[2J\\n\\x1f: unknown key"),
+    "an integer of 5001 digits": ("steps = " + "9" * 5001 + "\n", "invalid TOML: an integer too long to read (more than 4300 digits)"),
+    "epochs of 100000 one-example batches": (
+        'title = "t"\nepochs = 100\n[problem]\ntype = "linreg"\nsamples = 100000\n'
+        '[[runs]]\nname = "SGD"\noptimizer = "gd"\nlr = 0.01\nbatch = 1\n',
+        "epochs: 100 epochs × 100000 updates per epoch (the smallest batch) = 10000000 updates: the limit is 1000000"),
     "a million parameters": (variant(SPIRAL, "layers = [2, 16, 16, 1]", "layers = [2, 1000, 1000, 1]"),
                              "parameters per run: the limit is 100000"),
 }
@@ -63,6 +68,9 @@ def test_flags_beyond_the_limits(tmp_path):
     r = gdtui_process("sweep", "bowl", "--points", str(2**70))
     assert r.code == 2 and "must be <= 1000" in r.err
     assert limits.MAX_LENGTH == 1_000_000
+    r = gdtui_process("run", "batch_size_epochs", "--epochs", "100000")     # 256 one-example batches an epoch
+    assert r.code == 2 and r.err.count("\n") == 1
+    assert "--epochs: 100000 epochs × 256 updates per epoch (the smallest batch) = 25600000 updates" in r.err
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")

@@ -108,3 +108,19 @@ def test_a_summary_reports_the_same_end_as_a_complete_history():
     np.testing.assert_array_equal(summary.last_grad_norm, complete.history.grad_norm[-1])
     np.testing.assert_array_equal(summary.history.best_loss, np.nanmin(complete.history.loss, axis=0))
     np.testing.assert_array_equal(summary.history.loss[0], complete.history.loss[0])
+
+
+def test_a_race_whose_runs_have_all_stopped_computes_nothing_more():
+    sc = load("bowl")
+    race = simulate(sc, 400)
+    assert race.done
+    before = (race.last_loss.copy(), race.P.copy())
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a stopped race evaluated the loss")
+
+    race.problem.value_and_grad = refuse
+    race.step(100)
+    assert race.tick == 500 and len(race.history) == 501
+    np.testing.assert_array_equal(race.history.loss[-1], before[0])
+    np.testing.assert_array_equal(race.P, before[1])
