@@ -8,6 +8,7 @@ MAX_LAYER = 1_024             # units in one layer of a network
 MAX_PARAMETERS = 100_000      # parameters of one network
 MAX_RUNS = 1_000              # runs of one scenario
 MAX_NUMBERS = 50_000_000      # runs × parameters (× rates in a sweep): about 400 MB of float64 per array
+MIN_LR, MAX_LR = 1e-12, 1e6   # learning rates (the app's l and L stop at them: a saved file must load)
 MAX_SEED = 2**32 - 1          # seeds: 0 .. 2³² − 1
 MAX_INTEGER = 2**31 - 1       # any other integer field
 MAX_ACTIVATIONS = 16_000_000  # runs × examples × units (hidden and output) in one full-batch pass of a network

@@ -43,6 +43,8 @@ def parse_range(text: str) -> tuple[float, float]:
         raise GdtuiError(f"--lr: both bounds must be finite and > 0 (got {text})")
     if lo >= hi:
         raise GdtuiError(f"--lr: MIN must be below MAX (got {text})")
+    if lo < limits.MIN_LR or hi > limits.MAX_LR:
+        raise GdtuiError(f"--lr: rates from {limits.MIN_LR:g} to {limits.MAX_LR:g} (got {text})")
     return lo, hi
 
 

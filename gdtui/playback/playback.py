@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from ..limits import history_rows
+from ..limits import MAX_LR, MIN_LR, history_rows
 from ..scenario import Event, Scenario
 from ..timeline import apply_changes
 from .build import FrameBuilder, frozen, settings_at
@@ -473,6 +473,8 @@ class Playback:
         self._pause()
         value, dropped = self._edit(run, "lr", factor=factor)
         self.message = self._change_text(run, "lr", value, dropped)
+        if value in (MIN_LR, MAX_LR):
+            self.message += f" (the {'least' if value == MIN_LR else 'largest'} rate gdtui takes)"
 
     def nudge_beta(self, up: bool):
         """The selected run's β towards 1 (up: 1 − β halves) or 0 (1 − β doubles)."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from ..core.optimizers import RULES
 from ..core.race import RunConfig
+from ..limits import MAX_LR, MIN_LR
 
 BETA_NAMES = ("beta", "beta1", "rho")  # the β the b/B keys move, by rule
 
@@ -32,8 +33,8 @@ class Edit:
     toward_one: bool | None = None   # a β: 1 − β halves (True) or doubles (False)
 
     def apply(self, value: float) -> float:
-        if self.toward_one is None:
-            return value * self.factor
+        if self.toward_one is None:   # a rate stays where a scenario file may hold it
+            return min(max(value * self.factor, MIN_LR), MAX_LR)
         beta = 1 - (1 - value) / 2 if self.toward_one else max(0.0, 1 - (1 - value) * 2)
         return round(min(beta, 0.999), 6)
 

@@ -45,6 +45,8 @@ CASES = {
         'title = "t"\nepochs = 100\n[problem]\ntype = "linreg"\nsamples = 100000\n'
         '[[runs]]\nname = "SGD"\noptimizer = "gd"\nlr = 0.01\nbatch = 1\n',
         "epochs: 100 epochs × 100000 updates per epoch (the smallest batch) = 10000000 updates: the limit is 1000000"),
+    "lr 1e300": (variant(BOWL, "lr = 0.075", "lr = 1e300"), "runs[0].lr: must be <= 1e+06"),
+    "lr 1e-300": (variant(BOWL, "lr = 0.075", "lr = 1e-300"), "runs[0].lr: must be >= 1e-12"),
     "a million parameters": (variant(SPIRAL, "layers = [2, 16, 16, 1]", "layers = [2, 1000, 1000, 1]"),
                              "parameters per run: the limit is 100000"),
 }

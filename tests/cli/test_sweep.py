@@ -98,3 +98,8 @@ def test_a_sweep_ends_when_every_run_has_stopped_and_reports_the_length_asked(gd
     every = sweep.sweep_race(sc, lrs, 5000)
     every.step(5000)                               # all 5000 steps computed
     assert sweep.summarize(sc, every, lrs)["runs"] == result["runs"]
+
+
+def test_sweep_rates_within_the_limits(gdtui):
+    r = gdtui("sweep", "bowl", "--lr", "1e-20:1")
+    assert r.code == 2 and "--lr: rates from 1e-12 to 1e+06 (got 1e-20:1)" in r.err

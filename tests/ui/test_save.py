@@ -6,7 +6,7 @@ import numpy as np
 
 from gdtui.core.optimizers import RULES
 from gdtui.playback import Playback
-from gdtui.scenario import load
+from gdtui.scenario import load, parse
 from gdtui.ui.screens.save import SaveScreen
 from gdtui.ui.widgets.surface import MARGIN, TOP, SurfaceView
 
@@ -117,3 +117,19 @@ def test_a_write_that_fails_half_way_leaves_the_old_file(tmp_path):
     with pytest.raises(OSError):
         write_atomically(old, half_then_full)
     assert old.read_text() == "the old file\n" and [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_l_and_L_keep_the_rate_where_a_scenario_file_may_hold_it(tmp_path):
+    """Pressing L 1,100 times used to make lr = inf, and the saved file then failed to load."""
+    from gdtui import limits
+    from gdtui.playback import Playback
+    from gdtui.scenario import load
+    from gdtui.scenario_writer import dumps
+
+    for factor, limit in ((2.0, limits.MAX_LR), (0.5, limits.MIN_LR)):
+        pb = Playback(load("bowl"))
+        for _ in range(1100):
+            pb.scale_lr(factor)
+        assert pb.race.lr0[0] == limit and "rate gdtui takes" in pb.message
+        text = dumps(pb.current_scenario())
+        assert parse(text, "saved.toml").runs[0].lr == limit      # what is saved loads again
