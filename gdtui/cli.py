@@ -11,6 +11,8 @@ import argparse
 import os
 import sys
 
+from .limits import MAX_LENGTH   # (no numpy: the parser must start fast)
+
 PROG = "gdtui"
 DEFAULT_SCENARIO = "ravine"
 
@@ -26,7 +28,7 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def int_at_least(low: int, high: int = 1_000_000):
+def int_at_least(low: int, high: int = MAX_LENGTH):
     """An argparse type: an integer from low to high (gdtui.limits.MAX_LENGTH: steps, epochs,
     frames; more would not finish)."""
     def parse(text: str) -> int:
@@ -296,12 +298,23 @@ def _length(sc, args) -> int:
         raise UsageError(f"{args.scenario}: this scenario counts epochs: use --epochs")
     if args.epochs is not None and sc.clock == "step":
         raise UsageError(f"{args.scenario}: this scenario counts steps: use --steps")
-    from .limits import MAX_LENGTH
     from .scenario import updates_text
 
     if args.epochs is not None and args.epochs * sc.updates_per_tick > MAX_LENGTH:
         raise UsageError(f"--epochs: {updates_text(args.epochs, sc.updates_per_tick)}")
-    return args.steps or args.epochs or sc.length
+    length = args.steps or args.epochs or sc.length
+    points = args.points if args.command == "sweep" else 1
+    _check_work(sc, length, points, "--epochs" if args.epochs else "--steps" if args.steps else "--points")
+    return length
+
+
+def _check_work(sc, length: int, points: int = 1, flag: str = "--steps"):
+    """A length (× rates in a sweep) given on the command line within limits.MAX_WORK."""
+    from .limits import MAX_WORK
+    from .scenario import work_text
+
+    if length * sc.work_per_tick * points > MAX_WORK:
+        raise UsageError(f"{flag}: {work_text(length, sc.clock, sc.work_per_tick, points)}")
 
 
 def cmd_list(args) -> int:
@@ -370,6 +383,8 @@ def cmd_snapshot(args) -> int:
     sc.build_race(length=1)
     from .ui.snapshot import render
 
+    if args.steps is not None:
+        _check_work(sc, args.steps)
     _write(args.out, render(sc, sc.length if args.steps is None else args.steps, args.size, select, fmt))
     return 0
 

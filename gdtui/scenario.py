@@ -61,6 +61,24 @@ def updates_text(epochs: int, per_epoch: int) -> str:
             f"the limit is {limits.MAX_LENGTH}")
 
 
+def tick_work(runs, samples: int, dim: int, clock: str) -> int:
+    """limits.work of one tick: the full-batch loss recorded (all the examples) and the run's
+    updates (an epoch: all the examples again; a step: its batch)."""
+    from .core.batches import FULL
+
+    if not samples:
+        return 0
+    batch = samples if clock == "epoch" else max(samples if r.batch == FULL else min(int(r.batch), samples)
+                                                 for r in runs)
+    return limits.work(1, len(runs), dim, samples + batch)
+
+
+def work_text(length: int, clock: str, per_tick: int, points: int = 1) -> str:
+    sweep = f" × {points} rates" if points > 1 else ""
+    return (f"{length} {clock}s{sweep} of this race are about {length * per_tick * points:.2g} multiply-adds: the limit "
+            f"is {limits.MAX_WORK:.0e} (fewer {clock}s, runs or examples, or a smaller network)")
+
+
 @dataclass
 class Scenario:
     source: str                      # the file as the user named it (for messages)
@@ -80,6 +98,7 @@ class Scenario:
     events: list[Event] = field(default_factory=list)
     speed: int = 1
     updates_per_tick: int = 1        # the most updates one tick makes (an epoch of the smallest batches)
+    work_per_tick: int = 0           # multiply-adds of one tick of every run (limits.work; 0 without data)
 
     @property
     def course(self) -> bool:
@@ -207,8 +226,18 @@ def _short(value: int) -> str:
     return text if len(text) <= 20 else f"{text[:6]}…({len(text)} digits)"
 
 
-def _show(value) -> str:
-    return repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+def _show(value, most: int = 60) -> str:
+    """A value from the file as an error line quotes it: never longer than `most` characters
+    (a million-element list or a long string must not become a megabyte of error)."""
+    return _clip(repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value),
+                 most)
+
+
+def _clip(text: str, most: int) -> str:
+    return text if len(text) <= most else f"{text[:most - 1]}… ({len(text)} characters)"
+
+
+MAX_TEXT = {False: 200, True: 10_000}   # characters of a name or title; of a description or narration
 
 
 class _Reader:
@@ -229,7 +258,8 @@ class _Reader:
     def keys(self, table: dict, allowed, path: str):
         for key in table:
             if key not in allowed:
-                self.fail(f"{path}.{key}" if path else key, f"unknown key{_did_you_mean(key, allowed)}")
+                name = _clip(key, 60)
+                self.fail(f"{path}.{name}" if path else name, f"unknown key{_did_you_mean(key, allowed)}")
 
     def number(self, value, path, *, positive=False, minimum=None, maximum=None, unit=False) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -261,13 +291,15 @@ class _Reader:
         exports invalid XML, so they are refused (`lines`: newlines and tabs allowed)."""
         if not isinstance(value, str):
             self.fail(path, f"must be a string (got {_show(value)})")
+        if len(value) > MAX_TEXT[lines]:
+            self.fail(path, f"{len(value)} characters: the limit is {MAX_TEXT[lines]}")
         allowed = "\n\t" if lines else ""
         bad = next((c for c in value if (ord(c) < 32 or 127 <= ord(c) < 160) and c not in allowed), None)
         if bad is not None:
             self.fail(path, f"must not contain control characters (found {bad!r})")
         if choices is not None and value not in choices:
-            self.fail(path, f"unknown value {value!r}{_did_you_mean(value, choices)}; "
-                            f"expected one of: {', '.join(choices)}")
+            self.fail(path, f"unknown value {_show(value)}{_did_you_mean(value, choices)}; "
+                            f"expected one of: {_clip(', '.join(choices), 300)}")
         return value
 
     def boolean(self, value, path) -> bool:
@@ -335,20 +367,22 @@ class _Reader:
         if len(runs_doc) > limits.MAX_RUNS:
             self.fail("runs", f"{len(runs_doc)} runs: the limit is {limits.MAX_RUNS}")
         runs = [self.run(r, f"runs[{i}]", i, samples) for i, r in enumerate(runs_doc)]
-        if kind == "mlp":
-            self.network_size(params, len(runs), samples)
+        dim = self.network_size(params, len(runs), samples) if kind == "mlp" else 2
         per_tick = updates_per_tick(runs, samples) if clock == "epoch" else 1
         if length * per_tick > limits.MAX_LENGTH:
             self.fail("epochs", updates_text(length, per_tick))
+        work_per_tick = tick_work(runs, samples, dim, clock)
+        if length * work_per_tick > limits.MAX_WORK:
+            self.fail("epochs" if clock == "epoch" else "steps", work_text(length, clock, work_per_tick))
         names = [r.name for r in runs]
         for i, n in enumerate(names):
             if n in names[:i]:
-                self.fail(f"runs[{i}].name", f"{n!r} is used twice; run names must be unique")
+                self.fail(f"runs[{i}].name", f"{_show(n)} is used twice; run names must be unique")
         events = [self.event(e, f"events[{i}]", runs, length, clock)
                   for i, e in enumerate(self.event_list(doc.get("events", [])))]
         events.sort(key=lambda e: e.at)
         return Scenario(self.source, title, description, seed, clock, length, tolerance, compat,
-                        kind, name, params, start, view, runs, events, speed, per_tick)
+                        kind, name, params, start, view, runs, events, speed, per_tick, work_per_tick)
 
     def problem(self, t: dict):
         kind = self.string(t.get("type", "surface"), "problem.type", PROBLEM_TYPES)
@@ -397,6 +431,7 @@ class _Reader:
         if activations > limits.MAX_ACTIVATIONS:
             self.fail("problem.layers", f"{runs} run{'s' * (runs != 1)} × {samples} samples × {activations // (runs * samples)} units "
                                         f"in one pass over the data: the limit is {limits.MAX_ACTIVATIONS} numbers")
+        return size
 
     def view(self, value, path):
         t = self.table(value, path)
@@ -419,7 +454,7 @@ class _Reader:
         batch = t.get("batch", FULL)
         if batch != FULL:
             if isinstance(batch, str):
-                self.fail(f"{path}.batch", f"must be \"full\" or an integer >= 1 (got {batch!r})")
+                self.fail(f"{path}.batch", f"must be \"full\" or an integer >= 1 (got {_show(batch)})")
             batch = self.integer(batch, f"{path}.batch", minimum=1)
             if samples and batch > samples:
                 self.fail(f"{path}.batch", f"larger than the data ({batch} > {samples} samples)")
@@ -452,9 +487,11 @@ class _Reader:
                 elif key == "period":
                     spec[key] = self.integer(t[key], f"{path}.{key}", minimum=1)
                 elif key == "gamma":
-                    spec[key] = self.number(t[key], f"{path}.{key}", positive=True)
+                    spec[key] = self.number(t[key], f"{path}.{key}", positive=True, maximum=1.0)   # a decay
+                elif key == "lr_min":
+                    spec[key] = self.number(t[key], f"{path}.{key}", minimum=0.0, maximum=limits.MAX_LR)
                 else:
-                    spec[key] = self.number(t[key], f"{path}.{key}", minimum=0.0)
+                    spec[key] = self.number(t[key], f"{path}.{key}", minimum=0.0, maximum=1e6)
         return spec
 
     def event_list(self, value):

@@ -68,8 +68,11 @@ def sweep_race(scenario: Scenario, lrs: np.ndarray, steps: int | None = None) ->
     if start is None:
         start = problem.initial_params() if hasattr(problem, "initial_params") else problem.start
     steps = steps or scenario.length
-    return Race(problem, runs, start, seed=scenario.seed, clock=scenario.clock, tolerance=scenario.tolerance,
+    race = Race(problem, runs, start, seed=scenario.seed, clock=scenario.clock, tolerance=scenario.tolerance,
                 length=steps, course=scenario.course, keep_history=False, history_rows=64)   # the first and last losses
+    if scenario.start is not None:
+        scenario._check_start(race.history.loss[0])   # a start the other commands refuse, the sweep refuses too
+    return race
 
 
 def run_sweep(scenario: Scenario, lrs: np.ndarray, steps: int | None = None) -> tuple[Race, dict]:
