@@ -450,7 +450,8 @@ class _Reader:
         name = self.string(t.get("name", f"{rule.name}-{index + 1}"), f"{path}.name")
         if not name.strip():
             self.fail(f"{path}.name", "must not be empty")
-        lr = self.number(t.get("lr", rule.lr), f"{path}.lr", minimum=limits.MIN_LR, maximum=limits.MAX_LR)
+        lr = self.number(t.get("lr", rule.lr), f"{path}.lr", positive=True, minimum=limits.MIN_LR,
+                         maximum=limits.MAX_LR)
         batch = t.get("batch", FULL)
         if batch != FULL:
             if isinstance(batch, str):
@@ -530,7 +531,8 @@ class _Reader:
             self.keys(s, ["run", "lr", *ALL_HYPER], f"{path}.set")
             for key, v in s.items():
                 if key == "lr":
-                    change[key] = self.number(v, f"{path}.set.lr", minimum=limits.MIN_LR, maximum=limits.MAX_LR)
+                    change[key] = self.number(v, f"{path}.set.lr", positive=True,
+                                                minimum=limits.MIN_LR, maximum=limits.MAX_LR)
                 elif key != "run":
                     change[key] = self.hyper_value(runs[run].rule, key, v, f"{path}.set.{key}")
             if len(change) == 1:

@@ -408,7 +408,7 @@ lr = 0.5
 [[runs]]
 name = "huge"
 optimizer = "gd"
-lr = 1e30
+lr = 1e6
 """
 
 
