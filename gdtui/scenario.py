@@ -76,7 +76,7 @@ def tick_work(runs, samples: int, dim: int, clock: str) -> int:
 def work_text(length: int, clock: str, per_tick: int, points: int = 1) -> str:
     sweep = f" × {points} rates" if points > 1 else ""
     return (f"{length} {clock}s{sweep} of this race are about {length * per_tick * points:.2g} multiply-adds: the limit "
-            f"is {limits.MAX_WORK:.0e} (fewer {clock}s, runs or examples, or a smaller network)")
+            f"is {limits.MAX_WORK:.2g} (fewer {clock}s, runs or examples, or a smaller network)")
 
 
 @dataclass
@@ -264,7 +264,10 @@ class _Reader:
     def number(self, value, path, *, positive=False, minimum=None, maximum=None, unit=False) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(path, f"must be a number (got {_show(value)})")
-        value = float(value)
+        try:
+            value = float(value) + 0.0   # (+ 0.0: -0.0 is 0, which numpy takes as a scale)
+        except OverflowError:            # an integer beyond any float
+            self.fail(path, f"must be a finite number (got {_short(value)})")
         if not math.isfinite(value):
             self.fail(path, f"must be a finite number (got {_show(value)})")
         if positive and value <= 0:

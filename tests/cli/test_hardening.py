@@ -53,6 +53,9 @@ CASES = {
                                     "view.x: must be a list of two numbers [low, high] (got [1, 1, 1"),
     "a cosine schedule down to 1e308": (variant(BOWL, "lr = 0.075", 'lr = 0.075\nschedule = {type = "cosine", lr_min = 1e308}'),
                                         "runs[0].schedule.lr_min: must be <= 1e+06"),
+    "an integer beyond any float": (variant(BOWL, "condition = 25.0", "condition = 1" + "0" * 400),
+                                    "problem.condition: must be a finite number (got 100000…(401 digits))"),
+    "noise -0.0 on a network": (variant(SPIRAL, "noise = 0.1", "noise = -0.0"), None),
     "a million parameters": (variant(SPIRAL, "layers = [2, 16, 16, 1]", "layers = [2, 1000, 1000, 1]"),
                              "parameters per run: the limit is 100000"),
 }
@@ -63,6 +66,9 @@ def test_bad_numbers_are_one_line(case, tmp_path):
     text, expected = CASES[case]
     f = tmp_path / "bad.toml"
     f.write_text(text)
+    if expected is None:   # (a value that is fine, and used to end in a traceback)
+        assert gdtui_process("check", f).code == 0
+        return
     for command in (["check"], ["run", "--json"]):
         r = gdtui_process(*command, f, timeout=60)
         assert r.code == 2 and expected in r.err and r.err.count("\n") == 1, (case, r.err[-500:])
@@ -115,7 +121,12 @@ def test_a_race_of_too_much_arithmetic_is_refused(gdtui, tmp_path):
     f = tmp_path / "big.toml"
     f.write_text(variant(EDGE, "layers = [2, 5, 2, 1]", "layers = [2, 300, 300, 1]"))
     r = gdtui("check", f)
-    assert r.code == 2 and "steps: 3000 steps of this race are about 4.9e+11 multiply-adds: the limit is 1e+11" in r.err
+    assert r.code == 2 and "steps: 3000 steps of this race are about 4.9e+11 multiply-adds: the limit is 2.5e+10" in r.err
+    many = tmp_path / "many.toml"     # 1000 course networks (3·5 + 6·2 + 3·1 = 30 parameters), 3000 steps: 5.4e10
+    many.write_text(EDGE.split("[[runs]]")[0] + "".join(f'[[runs]]\nname = "GD {i}"\noptimizer = "gd"\nlr = 0.5\n'
+                                                         for i in range(1000)))
+    r = gdtui("check", many)
+    assert r.code == 2 and "steps: 3000 steps of this race are about 5.4e+10 multiply-adds" in r.err
     r = gdtui("sweep", "course_moons", "--points", "1000")
     assert r.code == 2 and "--points: 10000 epochs × 1000 rates of this race are about" in r.err
 
@@ -206,3 +217,12 @@ def test_a_sweep_refuses_a_start_the_other_commands_refuse(gdtui, tmp_path):
     f.write_text(CASES["an infinite start"][0])
     r = gdtui("sweep", f)
     assert r.code == 2 and CASES["an infinite start"][1] in r.err
+
+
+def test_every_bundled_scenario_and_its_default_sweep_fit_the_limits():
+    from gdtui.scenario import bundled_dir, load
+
+    for path in sorted(bundled_dir().glob("*.toml")):
+        sc = load(str(path))
+        assert sc.length * sc.updates_per_tick <= limits.MAX_LENGTH
+        assert sc.length * sc.work_per_tick * 32 <= limits.MAX_WORK, path.name   # gdtui sweep's 32 rates
