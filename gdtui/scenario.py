@@ -61,21 +61,26 @@ def updates_text(epochs: int, per_epoch: int) -> str:
             f"the limit is {limits.MAX_LENGTH}")
 
 
-def tick_work(runs, samples: int, dim: int, clock: str) -> int:
-    """limits.work of one tick: the full-batch loss recorded (all the examples) and the run's
-    updates (an epoch: all the examples again; a step: its batch)."""
+def tick_work(runs, samples: int, dim: int, clock: str, noisy: bool = False, updates: int = 1,
+              course: bool = False) -> int:
+    """limits.work of one tick: the full-batch loss recorded (all the examples) and the runs'
+    updates (an epoch: all the examples again; a step: its batch); and each update of a run that
+    draws its own batch or noise, which still costs a step of Python per run (RUN_STEP_WORK; in
+    course mode every run takes the course's one batch)."""
     from .core.batches import FULL
 
+    drawing = sum(r.batch != FULL for r in runs) if (samples or noisy) and not course else 0
+    own = limits.RUN_STEP_WORK * drawing * updates
     if not samples:
-        return 0
+        return own
     batch = samples if clock == "epoch" else max(samples if r.batch == FULL else min(int(r.batch), samples)
                                                  for r in runs)
-    return limits.work(1, len(runs), dim, samples + batch)
+    return limits.work(1, len(runs), dim, samples + batch) + own
 
 
 def work_text(length: int, clock: str, per_tick: int, points: int = 1) -> str:
     sweep = f" × {points} rates" if points > 1 else ""
-    return (f"{length} {clock}s{sweep} of this race are about {length * per_tick * points:.2g} multiply-adds: the limit "
+    return (f"{length} {clock}s{sweep} of this race are about {length * per_tick * points:.2g} multiply-adds of work: the limit "
             f"is {limits.MAX_WORK:.2g} (fewer {clock}s, runs or examples, or a smaller network)")
 
 
@@ -374,7 +379,8 @@ class _Reader:
         per_tick = updates_per_tick(runs, samples) if clock == "epoch" else 1
         if length * per_tick > limits.MAX_LENGTH:
             self.fail("epochs", updates_text(length, per_tick))
-        work_per_tick = tick_work(runs, samples, dim, clock)
+        noisy = kind == "surface" and float(params.get("noise", 0.0)) > 0
+        work_per_tick = tick_work(runs, samples, dim, clock, noisy, per_tick, compat == "course")
         if length * work_per_tick > limits.MAX_WORK:
             self.fail("epochs" if clock == "epoch" else "steps", work_text(length, clock, work_per_tick))
         names = [r.name for r in runs]

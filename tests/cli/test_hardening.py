@@ -121,7 +121,7 @@ def test_a_race_of_too_much_arithmetic_is_refused(gdtui, tmp_path):
     f = tmp_path / "big.toml"
     f.write_text(variant(EDGE, "layers = [2, 5, 2, 1]", "layers = [2, 300, 300, 1]"))
     r = gdtui("check", f)
-    assert r.code == 2 and "steps: 3000 steps of this race are about 4.9e+11 multiply-adds: the limit is 2.5e+10" in r.err
+    assert r.code == 2 and "steps: 3000 steps of this race are about 4.9e+11 multiply-adds of work: the limit is 5e+10" in r.err
     many = tmp_path / "many.toml"     # 1000 course networks (3·5 + 6·2 + 3·1 = 30 parameters), 3000 steps: 5.4e10
     many.write_text(EDGE.split("[[runs]]")[0] + "".join(f'[[runs]]\nname = "GD {i}"\noptimizer = "gd"\nlr = 0.5\n'
                                                          for i in range(1000)))
@@ -226,3 +226,15 @@ def test_every_bundled_scenario_and_its_default_sweep_fit_the_limits():
         sc = load(str(path))
         assert sc.length * sc.updates_per_tick <= limits.MAX_LENGTH
         assert sc.length * sc.work_per_tick * 32 <= limits.MAX_WORK, path.name   # gdtui sweep's 32 rates
+
+
+def test_runs_that_draw_their_own_noise_count_their_steps(gdtui, tmp_path):
+    """1000 runs with batch 1 on the noisy bowl: each update of each run draws its own noise in
+    Python, counted as 20,000 multiply-adds: 300 steps × 1000 runs × 20,000 = 6e9 is fine, the
+    sweep's 32 rates of it (1.9e11) are not."""
+    f = tmp_path / "noisy.toml"
+    f.write_text(variant(BOWL.split("[[runs]]")[0], "start = [-3.5, 1.5]", "start = [-3.5, 1.5]\nnoise = 1.0")
+                 + "".join(f'[[runs]]\nname = "r{i}"\noptimizer = "gd"\nlr = 0.01\nbatch = 1\n' for i in range(1000)))
+    assert gdtui("check", f).code == 0
+    r = gdtui("sweep", f, "--steps", "300")
+    assert r.code == 2 and "300 steps × 32 rates of this race are about 1.9e+11 multiply-adds of work" in r.err
