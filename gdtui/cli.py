@@ -87,7 +87,7 @@ def build_parser() -> Parser:
     add_length(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     p.add_argument("--history", action="store_true", help="with --json: add each run's loss after every step "
-                                                         "(kept in memory: the one output that grows with the steps)")
+                                                         "(kept in memory, like --sharpness: these outputs grow with the steps)")
     p.add_argument("--csv", metavar="PATH", help="write one row per step and run: step, run, loss, parameters "
                                                  "(an existing file is replaced; never the scenario itself)")
     p.add_argument("--sharpness", action="store_true",
@@ -334,7 +334,7 @@ def cmd_check(args) -> int:
         try:
             sc = scenario.load(name)
             sc.check()
-            print(f"ok {name}: {sc.title}")
+            print(f"ok {printable(name)}: {sc.title}")
         except GdtuiError as e:
             bad += 1
             fail(str(e))

@@ -51,7 +51,7 @@ def analyse(scenario: Scenario, length: int | None = None) -> dict:
             # off quadratics the linear model holds only near a point the run settles at
             if v.predicted_rate is not None and params is not None and (status == "converged" or
                                                                         quadratic and status == "running"):
-                stop = int(race.converged_at[r]) if status == "converged" else race.tick
+                stop = history.kept_at_or_before(int(race.converged_at[r]) if status == "converged" else race.tick)
                 first = history.every_tick_since(stop)
                 start = first + theory.steady_since(history.lr[history.rows_between(first + 1, stop), r])
                 if not quadratic:                     # local: how the run moves near where it ended

@@ -41,6 +41,10 @@ def play_headless(race: Race, events: list[Event], length: int, observe=None, ev
         if race.tick < length:
             apply_changes(race, events_at(events, race.tick))
         end = race.tick >= length or (until_done and race.done)
+        if end and race.tick < length:   # the settings the later events make are still reported
+            for event in events:
+                if race.tick < event.at < length:
+                    apply_changes(race, [event])
         if observe is not None and (race.tick % every == 0 or end):
             observe(race)
         if end:

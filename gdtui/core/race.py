@@ -73,9 +73,11 @@ class _Rows:
         return self.data[: self.n]
 
     def keep(self, rows: np.ndarray):
-        """Keep only `rows` (increasing indices), moved to the front in place."""
-        self.data[: len(rows)] = self.data[rows]
-        self.n = len(rows)
+        """Keep only `rows` (increasing indices), in a new buffer: views of the old one (a frame
+        on screen) stay as they were."""
+        data = np.full_like(self.data, self.fill)
+        data[: len(rows)] = self.data[rows]
+        self.data, self.n = data, len(rows)
 
     def copied(self, n: int) -> "_Rows":
         """The first n rows, in a buffer of their own (views of the old one stay as they were)."""
@@ -92,7 +94,8 @@ class History:
     Without a capacity every tick is kept, and row t is tick t. With one, memory is bounded: once
     the rows fill it, the older half keeps only every `stride`-th tick (the stride doubles as the
     race goes on) and every tick from `full_from` on is kept; `ticks` says which tick each row is.
-    Tick 0 and the latest tick are always kept."""
+    Tick 0 and the latest tick recorded are always kept (right after a restore to a tick that was
+    thinned away, the latest kept is the one before it)."""
 
     COLUMNS = ("loss", "grad_norm", "lr", "epoch_cost")
 
@@ -103,6 +106,7 @@ class History:
         self.keep_internals = self.keep_params and D <= MAX_INTERNALS_DIM
         self.capacity = capacity
         self.stride, self.full_from = 1, 0
+        self.layout = 0   # a new number each time rows are thinned or cut (a cache of rows is stale then)
         self.best_loss = np.full(R, np.nan)   # each run's lowest finite loss so far (kept or not)
         self._columns = {name: _Rows((R,), capacity) for name in self.COLUMNS}
         self._columns["lr_after"] = _Rows((R,), capacity)       # the lr of the update after the tick
@@ -147,6 +151,7 @@ class History:
                 break
             stride *= 2
         self.stride, self.full_from = stride, int(ticks[len(old)])   # (before the rows move: `ticks` is a view)
+        self.layout += 1
         rows = np.r_[keep_old, np.arange(len(old), len(ticks))]
         for column in self._columns.values():
             column.keep(rows)
@@ -189,10 +194,13 @@ class History:
         return int(self.ticks[i]) if i < len(self.ticks) else None
 
     def every_tick_since(self, tick: int) -> int:
-        """The first tick from which every tick up to `tick` is kept."""
+        """The first tick from which every tick up to `tick` is kept (`tick` itself, if it is not
+        kept: a stretch of one tick is no stretch, and a caller asks only for kept ones)."""
         if self.complete:
             return 0
         i = self.row(tick)
+        if i is None:
+            return tick
         ticks = self.ticks[: i + 1]
         gaps = np.flatnonzero(np.diff(ticks) != 1)
         return int(ticks[gaps[-1] + 1]) if len(gaps) else int(ticks[0])
@@ -221,8 +229,13 @@ class History:
         rows = int(np.searchsorted(self.ticks, n))
         out._columns = {name: column.copied(rows) for name, column in self._columns.items()}
         out.ticks_recorded = n
-        out.full_from = min(self.full_from, n)
-        out.best_loss = _best(out.loss)
+        out.layout = self.layout + 1
+        if out.complete:
+            out.stride, out.full_from = 1, 0
+        else:   # every tick kept from the end of the last gap on (the next tick, if the last is missing)
+            last = int(out.ticks[-1])
+            out.full_from = out.every_tick_since(last) if last == n - 1 else n
+        out.best_loss = _best(out.loss)   # (of the kept ticks: Race.restore puts back the exact one)
         return out
 
     def internals(self, tick: int) -> dict[str, np.ndarray] | None:
@@ -568,12 +581,17 @@ class Race:
     def checkpoint(self) -> dict:
         """A copy of everything the next steps depend on (parameters, optimizer states, batch
         orders and random streams, statuses, the clock): restore() goes on from here exactly."""
-        return copy.deepcopy({k: v for k, v in vars(self).items() if k not in ("problem", "history")})
+        kept = copy.deepcopy({k: v for k, v in vars(self).items() if k not in ("problem", "history")})
+        kept["best_loss"] = self.history.best_loss.copy()   # (a thinned history could not say it again)
+        return kept
 
     def restore(self, checkpoint: dict):
         """Back to a checkpoint; the history is cut to its tick."""
-        vars(self).update(copy.deepcopy(checkpoint))
+        checkpoint = copy.deepcopy(checkpoint)
+        best = checkpoint.pop("best_loss")
+        vars(self).update(checkpoint)
         self.history = self.history.truncated(self.tick + 1)
+        self.history.best_loss = best
 
     # --- reading results ----------------------------------------------------------
 

@@ -186,6 +186,8 @@ def measured_rates(coordinates: np.ndarray, floor: float = 1e-10, misfit: float 
     (For GD, which needs only one term, the fit's second root is smaller than the first, so the
     larger one is still GD's factor.)"""
     c = np.asarray(coordinates, dtype=float)
+    if not c.size:   # no steps at all (a stretch of one tick): nothing to measure
+        return [None] * (c.shape[1] if c.ndim == 2 else 0)
     c = c.reshape(len(c), -1)
     scale = np.linalg.norm(c[0]) if len(c) else 0.0
     out: list[float | None] = []

@@ -156,7 +156,7 @@ class Frame:
     ticks: np.ndarray                  # (kept,) which tick each of those rows is (0, 1, ... unless thinned)
     path: np.ndarray | None            # (kept, R, D) parameters at those ticks, for two-parameter problems
     generation: int                    # a new race (reset, restart, recomputed future) has a new number
-    can_scrub: bool                    # the history holds every tick's parameters
+    can_scrub: bool                    # the history holds the parameters of the ticks it keeps
     landscape: object | None = None    # networks in the landscape view: playback.landscape.Landscape
     _probabilities: Callable | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)

@@ -76,6 +76,7 @@ class LandscapeState:
         self._coords: np.ndarray | None = None     # the shown plane's projection of the history,
         self._residuals: np.ndarray | None = None  # and each point's distance from it
         self._generation = None
+        self._layout = None               # the history's layout the projection's rows belong to
         self._asked: int | None = None    # a tick a narration asked for a fit at
         self._versions = 0                # each fit's number (the panels redraw a new plane)
 
@@ -158,6 +159,8 @@ class LandscapeState:
             self._generation, self._coords, self._residuals = frame.generation, None, None
             if not self.frozen:
                 self.fits, self.shown = [], None
+        if history.layout != self._layout:         # rows thinned or cut: the projection's rows are other ticks
+            self._layout, self._coords, self._residuals = history.layout, None, None
         paths, ticks = params[history.rows_to(frame.tick)], frame.ticks
         diverged = [int(np.searchsorted(ticks, row.status_at)) if row.status == "diverged" else None
                     for row in frame.runs]

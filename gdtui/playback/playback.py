@@ -396,7 +396,8 @@ class Playback:
         earlier = [t for t in self.scene.event_ticks if t < self.cursor]
         target = earlier[-1] if earlier else 0
         if self.back(self.cursor - target):
-            self._fire(self.cursor, playing=False)
+            for tick in range(self.cursor, target + 1):   # (the event's tick may be thinned away: the cursor is before it)
+                self._fire(tick, playing=False)
 
     def reset(self, start=None):
         """Every run back to the start (or a new start), with the settings as they now are."""

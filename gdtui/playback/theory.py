@@ -154,7 +154,7 @@ def measured_per_update(race, r: int, vectors: np.ndarray, tick: int, local: boo
     if 0 <= race.diverged_at[r] <= tick or local and not converged:
         return None   # off quadratics the linear model holds only near a point the run has settled at
     history = race.history
-    stop = stopped_at(race, r, tick)
+    stop = history.kept_at_or_before(stopped_at(race, r, tick))   # (a stopped run is frozen after it)
     first = history.every_tick_since(stop)   # (a thinned history: its stretch of every tick)
     start = first + theory.steady_since(history.lr[history.rows_between(first + 1, stop), r])  # since its lr changed
     path = history.params[history.rows_between(start, stop), r]
@@ -210,7 +210,7 @@ def build_eigen(race, r: int, settings, lam, vec, local: bool, tick: int) -> Eig
     if rule in theory.THEORY_RULES:
         beta = theory.beta_of(rule, hyper)
         per_tick = int(race.updates_per_tick()[r])
-        stop = max(stopped_at(race, r, tick), first)
+        stop = max(history.kept_at_or_before(stopped_at(race, r, tick)), first)
         lrs = np.nan_to_num(history.lr[history.rows_between(first + 1, stop), r])   # the lr of each update so far
         factors = theory.rate(rule, lrs[:, None], beta, lam[None, :]) ** per_tick
         with np.errstate(all="ignore"):

@@ -124,3 +124,102 @@ def test_a_race_whose_runs_have_all_stopped_computes_nothing_more():
     assert race.tick == 500 and len(race.history) == 501
     np.testing.assert_array_equal(race.history.loss[-1], before[0])
     np.testing.assert_array_equal(race.P, before[1])
+
+
+# --- what reads a thinned history (found by review) -------------------------------------------
+
+CONVERGING = """
+title = "one run converges early, one crawls"
+steps = 400
+[problem]
+type = "surface"
+name = "bowl"
+condition = 25.0
+start = [-3.5, 1.5]
+[[runs]]
+name = "tuned"
+optimizer = "momentum"
+lr = 0.2
+beta = 0.4444444444444444
+[[runs]]
+name = "slow"
+optimizer = "gd"
+lr = 0.001
+"""
+
+
+def thinned_playback(monkeypatch, text=CONVERGING, steps=400):
+    from gdtui import limits
+    from gdtui.playback import Playback
+    from gdtui.scenario import parse
+
+    monkeypatch.setattr(limits, "HISTORY_BYTES", 1)   # the least history: 64 ticks
+    pb = Playback(parse(text, "t.toml"))
+    pb.step(steps)
+    return pb
+
+
+def test_theory_reads_a_thinned_history_where_a_run_converged_at_a_tick_it_dropped(monkeypatch):
+    from gdtui import theory_report
+    from gdtui.playback import theory as panels
+    from gdtui.scenario import parse
+
+    pb = thinned_playback(monkeypatch)
+    h = pb.race.history
+    stopped = int(pb.race.converged_at[0])
+    assert stopped > 0 and h.row(stopped) is None        # the tick it converged at is thinned away
+    data = panels.build(pb, 0)                           # the app's theory screen
+    assert data.rate_map is not None and data.eigen is not None
+    result = theory_report.analyse(parse(CONVERGING, "t.toml"))   # gdtui theory: the app's bounded history
+    assert [r["name"] for r in result["runs"]] == ["tuned", "slow"]
+
+
+def test_the_landscape_projection_follows_a_thinning_history(monkeypatch):
+    from gdtui import limits
+    from gdtui.playback import Playback
+
+    monkeypatch.setattr(limits, "HISTORY_BYTES", 1)
+    pb = Playback(load("landscape"))
+    pb.toggle_landscape()
+    thinned = False
+    for _ in range(100):
+        pb.step(1)
+        info = pb.frame().landscape
+        plane = pb.landscape.shown.plane
+        thinned |= pb.race.history.layout > 0
+        np.testing.assert_allclose([row.params for row in info.frame.runs], plane.coordinates(pb.race.P),
+                                   rtol=1e-12, atol=1e-12)
+    assert thinned
+
+
+def test_going_back_on_a_thinned_history_keeps_its_best_loss_stride_and_rates(monkeypatch):
+    sc = load("ravine")
+    complete = simulate(sc, 300)
+    race = sc.build_race(length=300, history_rows=40)
+    race.step(150)
+    saved = race.checkpoint()
+    race.step(100)
+    race.restore(saved)
+    np.testing.assert_array_equal(race.history.best_loss, np.nanmin(complete.history.loss[:151], axis=0))
+    race.step(150)
+    np.testing.assert_array_equal(race.history.best_loss, np.nanmin(complete.history.loss, axis=0))
+    for t in race.history.ticks[:-1]:
+        np.testing.assert_array_equal(race.rates_at(int(t)), complete.rates_at(int(t)))
+    early = sc.build_race(length=300, history_rows=40)
+    at_start = early.checkpoint()
+    early.step(200)
+    early.restore(at_start)                              # back to tick 0: every tick kept again
+    assert early.history.complete and (early.history.stride, early.history.full_from) == (1, 0)
+
+
+def test_an_early_end_still_reports_the_settings_of_later_events():
+    from gdtui.headless import SUMMARY
+    from gdtui.scenario import parse
+
+    text = CONVERGING.replace("steps = 400", "steps = 2000").replace(
+        'name = "slow"\noptimizer = "gd"\nlr = 0.001', 'name = "slow"\noptimizer = "gd"\nlr = 0.07') + \
+        '[[events]]\nat = 1500\nset = { run = "slow", lr = 0.01 }\n'
+    sc = parse(text, "t.toml")
+    early = simulate(sc, until_done=True, **SUMMARY)
+    assert early.done and early.tick < 1500
+    assert early.lr0.tolist() == simulate(sc).lr0.tolist() == [0.2, 0.01]

@@ -210,7 +210,8 @@ class SurfaceView(PanelWidget):
         if frame.path is None or frame.tick <= self._drawn_to:
             return
         cols, rows = self.plot_size
-        start = int(np.searchsorted(frame.ticks, max(self._drawn_to, 0)))   # the row of the tick drawn to
+        # from the last kept tick the trails reach (it may have been thinned away since: the one before it)
+        start = max(0, int(np.searchsorted(frame.ticks, max(self._drawn_to, 0), side="right")) - 1)
         for lo in range(start, max(len(frame.path) - 1, start + 1), PIECE):  # a long history: piece by piece
             new = frame.path[lo: lo + PIECE + 1]                             # (kept ticks, R, 2)
             subs = to_subpixels(new.reshape(-1, 2), self._shown_view.box, cols, rows).reshape(new.shape)
