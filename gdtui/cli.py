@@ -118,6 +118,9 @@ def build_parser() -> Parser:
     length = p.add_mutually_exclusive_group()
     length.add_argument("--steps", type=positive_int, metavar="N", help="steps per run (default: the scenario's)")
     length.add_argument("--epochs", type=positive_int, metavar="N", help="epochs per run (epoch-clocked scenarios)")
+    p.add_argument("--range-test", action="store_true",
+                   help="also run the LR range test (Smith 2017): each run once, its rate rising from MIN to MAX "
+                        "over the steps; drawn as dots beside the sweep, with the rate it suggests")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the plot and table")
 
     p = sub.add_parser("theory", help="each run's predicted rate and stable lr against the rate it achieved",
@@ -396,6 +399,10 @@ def cmd_sweep(args) -> int:
     sc = scenario.load(args.scenario)
     length = _length(sc, args)
     _, result = sweep.run_sweep(sc, sweep.lr_grid(lo, hi, args.points), length)
+    if args.range_test:
+        from .range_test import run_range_test
+
+        result["range_test"] = run_range_test(sc, lo, hi, length)
     return _report(args, result, sweep.print_report)
 
 

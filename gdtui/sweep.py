@@ -137,6 +137,8 @@ def explanation(result: dict) -> str:
             "vertical lines: each run's largest stable lr")
     if result["theory"].get("gd_edge"):
         text += ", white: GD's theoretical edge 2/λmax"
+    if "range_test" in result:
+        text += "; dots: the LR range test, each run's loss after each step against the rate of that step"
     return text + "."
 
 
@@ -163,6 +165,10 @@ def draw(plt, result: dict, glyphs: bool = False):
                      color=color)
         if run["window"]:
             plt.vline(math.log10(run["window"][1]), color=color)
+    if "range_test" in result:
+        from .range_test import draw as draw_range_test
+
+        draw_range_test(plt, result["range_test"], glyphs)
     edge = result["theory"].get("gd_edge")
     lo, hi = math.log10(result["lr_min"]), math.log10(result["lr_max"])
     if edge and lo <= math.log10(edge) <= hi:
@@ -227,6 +233,16 @@ def print_report(result: dict, console=None):
     title = (f"{result['scenario']}: {result['points']} rates from {result['lr_min']:g} to "
              f"{result['lr_max']:g}, {length_text(result)}")
     console.print(fitted_table(console, columns, result_rows(result), title=title))
+    if "range_test" in result:
+        from .range_test import rows as range_rows
+
+        test = result["range_test"]
+        columns = [Column("run"), Column("range test: lowest loss at", "right"), Column("suggests (÷10)", "right"),
+                   Column("diverged at", "right", drop=1), Column("sweep: best lr", "right"),
+                   Column("stable to", "right", drop=2)]
+        console.print(fitted_table(console, columns, range_rows(test, result),
+                                   title=f"LR range test: one run each, lr × {test['gamma']:.4g} per "
+                                         f"{result['clock']}, dots on the plot"))
     t = result["theory"]
     if t.get("gd_edge"):
         console.print(f"quadratic: λmax = {t['lambda_max']:.4g}, GD is stable below 2/λmax = {t['gd_edge']:.4g}; "
