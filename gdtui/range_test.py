@@ -57,7 +57,10 @@ def run_range_test(scenario: Scenario, lo: float, hi: float, steps: int | None =
     out = []
     for r, run in enumerate(scenario.runs):
         diverged = race.status[r] == DIVERGED
-        upto = int(race.diverged_at[r]) - 1 if diverged else steps   # the steps before it blew up
+        # the steps before it blew up, or up to where it converged (a stopped run's later points
+        # would pair its last loss with rates it never took)
+        upto = int(race.diverged_at[r]) - 1 if diverged else \
+            int(race.converged_at[r]) if race.converged_at[r] >= 0 else steps
         curve = losses[:upto, r]
         best = int(np.nanargmin(curve)) if upto > 0 and np.isfinite(curve).any() else None
         out.append({

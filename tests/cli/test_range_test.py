@@ -77,3 +77,17 @@ def test_a_single_run_race_is_what_the_test_compares_against():
     race = Race(sc.build_problem(), [run], sc.start)
     race.step(3)
     assert race.history.lr[1:, 0].tolist() == [0.01, 0.01 * growth(0.01, 1.0, 3), 0.01 * growth(0.01, 1.0, 3) ** 2]
+
+
+def test_a_run_that_converges_ends_its_curve_there():
+    """From 0.01 to 0.3 GD converges on the bowl (at step 252) before its rate can blow it up:
+    its curve stops there rather than pair its last loss with rates it never took."""
+    sc = load("bowl")
+    lo, hi, steps = 0.01, 0.3, 300
+    gd = run_range_test(sc, lo, hi, steps)["runs"][0]
+    alone = dataclasses.replace(sc, runs=[dataclasses.replace(sc.runs[0], lr=lo, schedule=schedule(lo, hi, steps))],
+                                events=[]).build_race(length=steps)
+    alone.step(steps)
+    stopped = int(alone.converged_at[0])
+    assert stopped == 252 and gd["diverged_at_lr"] is None
+    assert all(v is not None for v in gd["loss"][:stopped]) and gd["loss"][stopped:] == [None] * (steps - stopped)
