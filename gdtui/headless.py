@@ -25,7 +25,7 @@ SUMMARY = {"keep_history": False, "history_rows": 64}
 def simulate(scenario: Scenario, length: int | None = None, *, until_done: bool = False, observe=None,
              problem=None, **history) -> Race:
     """The scenario's race, played to its end (or to `length` ticks) with its events; `until_done`:
-    or until every run has stopped. `observe(race)` sees every tick; `history` is what the race's
+    or until every run has stopped. `observe(race, end)` sees every tick; `history` is what the race's
     history keeps (Race's keep_history and history_rows; SUMMARY for the end only); `problem`: the
     scenario's problem, if already built."""
     length = length or scenario.length
@@ -49,10 +49,10 @@ def simulate_with_sharpness(scenario: Scenario, length: int | None, every: int =
                          f"too big (the limit is {theory.MAX_HESSIAN_DIM})")
     ticks, plain, pre, bounds = [], [], [], []
 
-    def measure(race):
+    def measure(race, end):
         if observe is not None:
-            observe(race)
-        if race.tick % every and race.tick < length and not (until_done and race.done):
+            observe(race, end)
+        if race.tick % every and not end:
             return
         a, b = theory.sharpness(race.problem, race)
         ticks.append(race.tick)
@@ -151,7 +151,7 @@ def csv_recorder(f):
     step, run, loss, then each parameter by name (nothing of the history is kept for it)."""
     out = csv.writer(f)
 
-    def observe(race):
+    def observe(race, end):
         if race.tick == 0:
             out.writerow(["step", "run", "loss", *race.problem.param_names])
         for i, run in enumerate(race.runs):

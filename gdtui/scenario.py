@@ -124,10 +124,11 @@ class Scenario:
         if self.start is not None:
             with np.errstate(all="ignore"):
                 loss = problem.loss(np.asarray(self.start, dtype=float).reshape(1, problem.dim))
-            self._check_start(loss)
+            self.check_start(loss)
         return problem
 
-    def _check_start(self, loss):
+    def check_start(self, loss):
+        """A start where the loss (at tick 0, for every run) is not finite is bad input."""
         if not np.all(np.isfinite(loss)):
             raise ScenarioError(f"the loss at {list(self.start)} is not a finite number: start nearer",
                                 self.source, "problem.start")
@@ -141,7 +142,7 @@ class Scenario:
         race = Race(problem, self.runs, start, seed=self.seed, clock=self.clock,
                     tolerance=self.tolerance, length=length or self.length, course=self.course, **history)
         if self.start is not None:
-            self._check_start(race.history.loss[0])
+            self.check_start(race.history.loss[0])
         return race
 
     def run_index(self, name: str) -> int:

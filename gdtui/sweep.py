@@ -71,7 +71,7 @@ def sweep_race(scenario: Scenario, lrs: np.ndarray, steps: int | None = None) ->
     race = Race(problem, runs, start, seed=scenario.seed, clock=scenario.clock, tolerance=scenario.tolerance,
                 length=steps, course=scenario.course, keep_history=False, history_rows=64)   # the first and last losses
     if scenario.start is not None:
-        scenario._check_start(race.history.loss[0])   # a start the other commands refuse, the sweep refuses too
+        scenario.check_start(race.history.loss[0])   # a start the other commands refuse, the sweep refuses too
     return race
 
 

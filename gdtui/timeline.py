@@ -31,12 +31,11 @@ def narration_at(events: list[Event], tick: int) -> Event | None:
     return said[-1] if said else None
 
 
-def play_headless(race: Race, events: list[Event], length: int, observe=None, every: int = 1,
-                  until_done: bool = False):
-    """Step `race` to tick `length`, applying every event on the way; `observe(race)` is called
-    at tick 0, every `every` ticks and at the end (after that tick's events: it sees the rates
-    of the next update). `until_done`: the end comes early once every run has stopped (no event
-    can move a converged or diverged run again)."""
+def play_headless(race: Race, events: list[Event], length: int, observe=None, until_done: bool = False):
+    """Step `race` to tick `length`, applying every event on the way; `observe(race, end)` is
+    called at every tick, `end` true at the last (after that tick's events: it sees the rates of
+    the next update). `until_done`: the end comes early once every run has stopped (no event can
+    move a converged or diverged run again)."""
     while True:
         if race.tick < length:
             apply_changes(race, events_at(events, race.tick))
@@ -45,8 +44,8 @@ def play_headless(race: Race, events: list[Event], length: int, observe=None, ev
             for event in events:
                 if race.tick < event.at < length:
                     apply_changes(race, [event])
-        if observe is not None and (race.tick % every == 0 or end):
-            observe(race)
+        if observe is not None:
+            observe(race, end)
         if end:
             break
         race.step()

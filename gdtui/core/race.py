@@ -102,8 +102,7 @@ class History:
     def __init__(self, R: int, D: int, keep: bool = True, capacity: int | None = None):
         if capacity is not None and capacity < 4:
             raise ValueError("a history keeps at least 4 rows")
-        self.keep_params = keep and R * D <= MAX_PARAM_HISTORY
-        self.keep_internals = self.keep_params and D <= MAX_INTERNALS_DIM
+        self.keep_params, self.keep_internals = History.kept(R, D, keep)
         self.capacity = capacity
         self.stride, self.full_from = 1, 0
         self.layout = 0   # a new number each time rows are thinned or cut (a cache of rows is stale then)
@@ -134,8 +133,7 @@ class History:
         if self.keep_internals:
             for k in INTERNAL_KEYS:
                 columns["internal " + k].append(internals[k])
-        with np.errstate(invalid="ignore"):
-            better = np.isfinite(loss) & ~(loss >= self.best_loss)
+        better = np.isfinite(loss) & ~(loss >= self.best_loss)   # (NaN compares false, silently)
         self.best_loss = np.where(better, loss, self.best_loss)
         self.ticks_recorded += 1
 
@@ -216,10 +214,16 @@ class History:
         return slice(int(np.searchsorted(self.ticks, first)), int(np.searchsorted(self.ticks, last, side="right")))
 
     @staticmethod
+    def kept(R: int, D: int, keep: bool = True) -> tuple[bool, bool]:
+        """Whether a history of R runs of D parameters keeps their parameters, and the internals
+        of each update (small problems only)."""
+        params = keep and R * D <= MAX_PARAM_HISTORY
+        return params, params and D <= MAX_INTERNALS_DIM
+
+    @staticmethod
     def bytes_per_tick(R: int, D: int, keep: bool = True) -> int:
         """What one kept tick costs: five numbers per run, the parameters and internals if kept."""
-        params = keep and R * D <= MAX_PARAM_HISTORY
-        internals = params and D <= MAX_INTERNALS_DIM
+        params, internals = History.kept(R, D, keep)
         return 8 * (5 * R + 1 + R * D * (params + len(INTERNAL_KEYS) * internals))
 
     def truncated(self, n: int) -> "History":

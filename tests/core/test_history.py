@@ -70,6 +70,8 @@ def test_what_a_bounded_race_keeps_is_the_complete_race_at_those_ticks():
 
 
 def test_a_bounded_race_goes_back_to_a_checkpoint_and_on_exactly():
+    """Back to tick 150 and on: the same numbers, best loss (which the thinned rows could not say
+    again), rates and stride as a race that kept every tick."""
     sc = load("ravine")
     complete = simulate(sc, 300)
     race = sc.build_race(length=300, history_rows=40)
@@ -78,11 +80,20 @@ def test_a_bounded_race_goes_back_to_a_checkpoint_and_on_exactly():
     race.step(100)
     race.restore(saved)                   # back to tick 150: the history is cut there
     assert race.history.ticks[-1] <= 150 and len(race.history) == 151
+    np.testing.assert_array_equal(race.history.best_loss, np.nanmin(complete.history.loss[:151], axis=0))
     race.step(150)
     h = race.history
     np.testing.assert_array_equal(race.P, complete.P)
     np.testing.assert_array_equal(h.loss, complete.history.loss[h.ticks])
     assert h.ticks[-1] == 300 and len(h.ticks) <= 40
+    np.testing.assert_array_equal(h.best_loss, np.nanmin(complete.history.loss, axis=0))
+    for t in h.ticks[:-1]:
+        np.testing.assert_array_equal(race.rates_at(int(t)), complete.rates_at(int(t)))
+    early = sc.build_race(length=300, history_rows=40)
+    at_start = early.checkpoint()
+    early.step(200)
+    early.restore(at_start)                              # back to tick 0: every tick kept again
+    assert early.history.complete and (early.history.stride, early.history.full_from) == (1, 0)
 
 
 def test_a_summary_history_does_not_grow_with_the_steps():
@@ -190,26 +201,6 @@ def test_the_landscape_projection_follows_a_thinning_history(monkeypatch):
         np.testing.assert_allclose([row.params for row in info.frame.runs], plane.coordinates(pb.race.P),
                                    rtol=1e-12, atol=1e-12)
     assert thinned
-
-
-def test_going_back_on_a_thinned_history_keeps_its_best_loss_stride_and_rates(monkeypatch):
-    sc = load("ravine")
-    complete = simulate(sc, 300)
-    race = sc.build_race(length=300, history_rows=40)
-    race.step(150)
-    saved = race.checkpoint()
-    race.step(100)
-    race.restore(saved)
-    np.testing.assert_array_equal(race.history.best_loss, np.nanmin(complete.history.loss[:151], axis=0))
-    race.step(150)
-    np.testing.assert_array_equal(race.history.best_loss, np.nanmin(complete.history.loss, axis=0))
-    for t in race.history.ticks[:-1]:
-        np.testing.assert_array_equal(race.rates_at(int(t)), complete.rates_at(int(t)))
-    early = sc.build_race(length=300, history_rows=40)
-    at_start = early.checkpoint()
-    early.step(200)
-    early.restore(at_start)                              # back to tick 0: every tick kept again
-    assert early.history.complete and (early.history.stride, early.history.full_from) == (1, 0)
 
 
 def test_an_early_end_still_reports_the_settings_of_later_events():
