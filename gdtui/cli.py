@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from .limits import MAX_LENGTH   # (no numpy: the parser must start fast)
+from .limits import MAX_LENGTH, MAX_SEED   # (no numpy: the parser must start fast)
 
 PROG = "gdtui"
 DEFAULT_SCENARIO = "ravine"
@@ -121,6 +121,24 @@ def build_parser() -> Parser:
     p.add_argument("--range-test", action="store_true",
                    help="also run the LR range test (Smith 2017): each run once, its rate rising from MIN to MAX "
                         "over the steps; drawn as dots beside the sweep, with the rate it suggests")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the plot and table")
+
+    p = sub.add_parser("tune", help="give every run the same budget of trials over its hyperparameters",
+                       description="A fair race: every run of the scenario gets the same number of trials over its "
+                                   "own hyperparameters (lr log-uniform from 1e-5 to 10; the decay rates β, β1, β2, "
+                                   "ρ with 1 − β log-uniform), all trials in one batched race on each run's own "
+                                   "batches and noise. Reports each run's best setting, the median over its "
+                                   "trials, how many diverged, and how many decades of lr were stable.")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--budget", type=int_at_least(1, 1000), default=16, metavar="N",
+                   help="trials per run, 1 to 1000 (default 16)")
+    length = p.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=positive_int, metavar="N", help="steps per trial (default: the scenario's)")
+    length.add_argument("--epochs", type=positive_int, metavar="N", help="epochs per trial (epoch-clocked scenarios)")
+    p.add_argument("--search", choices=("random", "grid"), default="random",
+                   help="random (default): settings drawn at random; grid: a grid of them")
+    p.add_argument("--seed", type=int_at_least(0, MAX_SEED), metavar="N",
+                   help="the seed of the random search (default: the scenario's seed)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the plot and table")
 
     p = sub.add_parser("theory", help="each run's predicted rate and stable lr against the rate it achieved",
@@ -306,8 +324,9 @@ def _length(sc, args) -> int:
     if args.epochs is not None and args.epochs * sc.updates_per_tick > MAX_LENGTH:
         raise UsageError(f"--epochs: {updates_text(args.epochs, sc.updates_per_tick)}")
     length = args.steps or args.epochs or sc.length
-    points = args.points if args.command == "sweep" else 1
-    _check_work(sc, length, points, "--epochs" if args.epochs else "--steps" if args.steps else "--points")
+    copies, flag = {"sweep": (getattr(args, "points", 1), "--points"),
+                    "tune": (getattr(args, "budget", 1), "--budget")}.get(args.command, (1, "--steps"))
+    _check_work(sc, length, copies, "--epochs" if args.epochs else "--steps" if args.steps else flag)
     return length
 
 
@@ -406,6 +425,16 @@ def cmd_sweep(args) -> int:
     return _report(args, result, sweep.print_report)
 
 
+def cmd_tune(args) -> int:
+    from . import scenario, tune
+
+    sc = scenario.load(args.scenario)
+    if args.seed is not None and args.search == "grid":
+        raise UsageError("--seed is for --search random (a grid has no draws)")
+    _, result = tune.run_tune(sc, args.budget, _length(sc, args), args.search, args.seed)
+    return _report(args, result, tune.print_report)
+
+
 def cmd_landscape(args) -> int:
     from . import landscape_report, scenario
 
@@ -441,5 +470,5 @@ def cmd_bench(args) -> int:
     return _report(args, report, bench.print_report)
 
 
-COMMANDS = {"play": cmd_play, "snapshot": cmd_snapshot, "run": cmd_run, "sweep": cmd_sweep, "theory": cmd_theory,
+COMMANDS = {"play": cmd_play, "snapshot": cmd_snapshot, "run": cmd_run, "sweep": cmd_sweep, "tune": cmd_tune, "theory": cmd_theory,
             "landscape": cmd_landscape, "list": cmd_list, "check": cmd_check, "bench": cmd_bench}

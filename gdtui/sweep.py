@@ -56,14 +56,22 @@ def sweep_race(scenario: Scenario, lrs: np.ndarray, steps: int | None = None) ->
     """One race holding every run of the scenario at every rate in `lrs` (run-major)."""
     runs = [dataclasses.replace(run, name=f"{run.name} @ {lr:.3g}", lr=float(lr), stream=i)
             for i, run in enumerate(scenario.runs) for lr in lrs]
+    return batched_race(scenario, runs, steps, f"a sweep of {len(scenario.runs)} runs × {len(lrs)} rates", "fewer --points")
+
+
+def batched_race(scenario: Scenario, runs: list, steps: int | None, what: str, fewer: str) -> Race:
+    """One race of many copies of the scenario's runs (a sweep's rates, a tuning budget's trials),
+    with the limits on its size checked first: `what` names the copies, `fewer` the flag that
+    makes them fewer. Each copy carries its scenario run's index as its stream: it sees that
+    run's batches and noise, so copies differ only in their settings."""
     problem = scenario.build_problem()
     if len(runs) * problem.dim > limits.MAX_NUMBERS:
-        raise GdtuiError(f"{scenario.source}: a sweep of {len(scenario.runs)} runs × {len(lrs)} rates × "
-                         f"{problem.dim} parameters: the limit is {limits.MAX_NUMBERS} numbers (fewer --points)")
+        raise GdtuiError(f"{scenario.source}: {what} × {problem.dim} parameters: the limit is "
+                         f"{limits.MAX_NUMBERS} numbers ({fewer})")
     if hasattr(problem, "layers") and limits.activations(len(runs), problem.layers, problem.n_samples) > \
             limits.MAX_ACTIVATIONS:
-        raise GdtuiError(f"{scenario.source}: a sweep of {len(runs)} runs over {problem.n_samples} samples: the limit "
-                         f"is {limits.MAX_ACTIVATIONS} numbers in one pass of the network (fewer --points)")
+        raise GdtuiError(f"{scenario.source}: {what} ({len(runs)} runs) over {problem.n_samples} samples: the limit "
+                         f"is {limits.MAX_ACTIVATIONS} numbers in one pass of the network ({fewer})")
     start = scenario.start
     if start is None:
         start = problem.initial_params() if hasattr(problem, "initial_params") else problem.start
@@ -71,7 +79,7 @@ def sweep_race(scenario: Scenario, lrs: np.ndarray, steps: int | None = None) ->
     race = Race(problem, runs, start, seed=scenario.seed, clock=scenario.clock, tolerance=scenario.tolerance,
                 length=steps, course=scenario.course, keep_history=False, history_rows=64)   # the first and last losses
     if scenario.start is not None:
-        scenario.check_start(race.history.loss[0])   # a start the other commands refuse, the sweep refuses too
+        scenario.check_start(race.history.loss[0])   # a start the other commands refuse, these refuse too
     return race
 
 

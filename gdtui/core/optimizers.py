@@ -225,5 +225,7 @@ RULES: dict[str, Rule] = {
 
 # Every hyperparameter name any rule accepts (the scenario checks runs against these).
 ALL_HYPER = sorted({name for rule in RULES.values() for name in rule.hyper})
+# How the equations write a hyperparameter (the seed's names are the keys)
+SYMBOLS = {"lr": "lr", "beta": "β", "beta1": "β1", "beta2": "β2", "rho": "ρ", "epsilon": "ε", "weight_decay": "λ"}
 # Hyperparameters that are switches: stored as 1.0 / 0.0 so that they batch like the others.
 FLAGS = frozenset({"bias_correction"})

@@ -26,6 +26,7 @@ import math
 
 import numpy as np
 
+from ..core.optimizers import SYMBOLS
 from ..limits import MAX_LR, MIN_LR, history_rows
 from ..scenario import Event, Scenario
 from ..timeline import apply_changes
@@ -488,16 +489,20 @@ class Playback:
         value, dropped = self._edit(run, name, toward_one=up)
         self.message = self._change_text(run, name, value, dropped)
 
-    def apply_rates(self, rates: dict[int, float]):
-        """New learning rates from the start (the sweep's best): every run restarts."""
-        if not rates:
+    def apply_settings(self, settings: dict[int, dict[str, float]], source: str = "the sweep's best"):
+        """New settings from the start ({run: {"lr": …, "beta": …}}: a sweep's best rate, a
+        tuning's best setting): every run restarts."""
+        if not settings:
             return
         self.setup.fold(keep=self._undone_by_an_event)
-        for run, lr in rates.items():
-            self.setup.set_lr(run, lr)
+        for run, setting in settings.items():
+            for name, value in setting.items():
+                self.setup.set_value(run, name, value)
         self.reset()
-        told = ", ".join(f"{self.race.runs[r].name} lr = {lr:.3g}" for r, lr in rates.items())
-        self.message = f"{told} (the sweep's best): every run restarted"
+        told = ", ".join(f"{self.race.runs[r].name} " + ", ".join(f"{SYMBOLS.get(k, k)} = {v:.4g}"
+                                                                  for k, v in setting.items())
+                         for r, setting in settings.items())
+        self.message = f"{told} ({source}): every run restarted"
 
     # --- the view (keys) -------------------------------------------------------------------------
 

@@ -87,8 +87,8 @@ class Setup:
         self.runs = self.settled(unless=keep)
         self.edits = [e for e in self.edits if keep(e)]
 
-    def set_lr(self, run: int, lr: float):
-        """A new rate for a run from its start (a sweep's best)."""
+    def set_value(self, run: int, name: str, value: float):
+        """A new lr or hyperparameter for a run from its start (a sweep's or a tuning's best)."""
         runs = list(self.runs)
-        runs[run] = with_value(runs[run], "lr", lr)
+        runs[run] = with_value(runs[run], name, value)
         self.runs = tuple(runs)

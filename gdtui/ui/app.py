@@ -176,9 +176,10 @@ class GdtuiApp(App):
         self._do(pb.pause)
         self.push_screen(TheoryScreen(build_theory(pb, pb.view.selected), pb.replay_scenario(), pb.cursor))
 
-    def _swept(self, rates: dict[int, float] | None):
-        if rates:
-            self._do(self.playback.apply_rates, rates)
+    def _swept(self, chosen: tuple[str, dict[int, dict[str, float]]] | None):
+        if chosen:
+            source, settings = chosen
+            self._do(self.playback.apply_settings, settings, source)
 
     def action_pick_problem(self):
         self._do(self.playback.pause)

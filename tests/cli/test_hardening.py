@@ -208,7 +208,7 @@ def test_check_builds_no_race(gdtui, monkeypatch):
 
 def test_a_sweep_too_big_for_one_pass_of_the_network_is_refused(gdtui):
     r = gdtui("sweep", "spiral", "--points", "1000", "--epochs", "1")
-    assert r.code == 2 and "a sweep of 4000 runs over 400 samples" in r.err and "fewer --points" in r.err
+    assert r.code == 2 and "a sweep of 4 runs × 1000 rates (4000 runs) over 400 samples" in r.err and "fewer --points" in r.err
     assert r.err.count("\n") == 1
 
 

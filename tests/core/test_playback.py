@@ -289,7 +289,7 @@ def test_no_stepping_back_without_a_parameter_history():
 def test_applying_a_sweeps_rate_restarts_with_it():
     pb = lesson()
     pb.step(4)
-    pb.apply_rates({0: 0.07})
+    pb.apply_settings({0: {"lr": 0.07}})
     frame = pb.frame()
     assert frame.tick == 0 and frame.runs[0].lr == 0.07 and "0.07" in frame.message
     assert pb.current_scenario().runs[0].lr == 0.07

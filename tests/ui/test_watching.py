@@ -339,3 +339,27 @@ async def test_the_ravines_zig_zag_is_in_plain_sight_at_step_80(make_app):
         assert np.all(surface._inks[trail] == overlay.ink(0, overlay.BRIGHT))
         others = (surface._glyphs != 0) & ~gd & (surface._inks < 5 * overlay.KINDS)
         assert np.all(np.isin(surface._inks[others] % overlay.KINDS, [overlay.DIM, overlay.HEAD_DIM]))
+
+
+async def test_t_in_the_sweep_view_tunes_and_applies_each_runs_best_setting(make_app):
+    from gdtui.ui.screens.sweep import SweepScreen
+    from gdtui.tune import run_tune
+
+    app = make_app("bowl")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("w")
+        assert await wait_for(pilot, lambda: app.screen.result is not None, 20)
+        await pilot.press("t")
+        assert await wait_for(pilot, lambda: app.screen.tuned, 20)
+        _, expected = run_tune(load("bowl"))          # the same tuning, headless
+        assert app.screen.result == expected
+        assert "trials per run" in str(app.screen.query_one("#sweep-title").render())
+        await pilot.press("down", "A")
+        await pilot.pause()
+        assert not isinstance(app.screen, SweepScreen)
+        frame = app.playback.frame()
+        for k, run in enumerate(expected["runs"]):
+            assert frame.runs[k].lr == run["best"]["lr"]
+            for name, value in run["best"]["hyper"].items():
+                assert app.playback.current_scenario().runs[k].hyper[name] == value
+        assert frame.tick == 0 and "the tuning's best" in status_line(app)

@@ -1,5 +1,8 @@
 """The sweep view (`w`): the current problem and start, every run across learning rates;
-`a` gives the highlighted run its best rate, `A` every run (the race restarts with them)."""
+`a` gives the highlighted run its best rate, `A` every run (the race restarts with them).
+
+`t` tunes instead (gdtui tune): every run gets the same budget of trials over its lr and decay
+rates; `a`/`A` then apply the best setting found, rate and β together."""
 
 from __future__ import annotations
 
@@ -12,14 +15,15 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
-from ... import sweep
+from ... import sweep, tune
 from ...scenario import Scenario
 
 
 class SweepScreen(ModalScreen):
     BINDINGS = [Binding("escape,q,w", "dismiss", "close"),
                 Binding("a", "apply(False)", "best rate to this run"),
-                Binding("A,shift+a", "apply(True)", "best rates to every run")]
+                Binding("A,shift+a", "apply(True)", "best rates to every run"),
+                Binding("t", "tune", "tune every run (equal budgets)")]
 
     def __init__(self, scenario: Scenario, selected: int = 0, points: int = sweep.DEFAULT_POINTS):
         super().__init__()
@@ -27,6 +31,7 @@ class SweepScreen(ModalScreen):
         self.selected = selected
         self.points = points
         self.result: dict | None = None
+        self.tuned = False   # the result is a tuning's (`t`), not a sweep's
 
     def compose(self) -> ComposeResult:
         unit = "epoch" if self.scenario.clock == "epoch" else "step"
@@ -37,8 +42,7 @@ class SweepScreen(ModalScreen):
             yield PlotextPlot(id="sweep-plot")
             yield Static("", id="sweep-legend")
             yield DataTable(id="sweep-table", cursor_type="row", zebra_stripes=False)
-            yield Static("↑/↓ choose a run · a: its best rate · A: every run's best rate "
-                         "(the runs restart with them) · escape closes", id="sweep-hint")
+            yield Static(HINTS[False], id="sweep-hint")
 
     def on_mount(self):
         self.compute()
@@ -54,23 +58,66 @@ class SweepScreen(ModalScreen):
         self.query_one("#sweep-title", Static).update(
             f"{result['scenario']}: {result['points']} rates from {result['lr_min']:g} to {result['lr_max']:g}, "
             f"{sweep.length_text(result)}. " + sweep.explanation(result))
+        self._fill(sweep.draw, sweep.RESULT_HEADERS, sweep.result_rows(result), left=(0, 1))
+
+    def action_tune(self):
+        """Every run's own budget of trials over its lr and decay rates, from the current start."""
+        if self.result is None or self.tuned:
+            return   # (one computation at a time; a tuning stays on screen)
+        self.result = None
+        self.query_one("#sweep-title", Static).update(
+            f"Tuning: {tune.DEFAULT_BUDGET} trials per run over lr and its decay rates, "
+            f"{self.scenario.length} {'epoch' if self.scenario.clock == 'epoch' else 'step'}s each…")
+        self.compute_tuning()
+
+    @work(thread=True, exclusive=True)
+    def compute_tuning(self):
+        _, result = tune.run_tune(self.scenario)
+        self.app.call_from_thread(self.show_tuning, result)
+
+    def show_tuning(self, result: dict):
+        self.result, self.tuned = result, True
+        self.query_one("#sweep-title", Static).update(
+            f"{result['scenario']}: {result['budget']} trials per run ({result['search']} search), "
+            f"{sweep.length_text(result)} each. " + tune.explanation(result))
+        self._fill(tune.draw, tune.RESULT_HEADERS, tune.result_rows(result), left=(0, 1, 3))
+        self.query_one("#sweep-hint", Static).update(HINTS[True])
+
+    def _fill(self, draw, headers, rows, left):
+        """The plot, legend and table of a result; numbers right-aligned, the columns in `left` not."""
         plot = self.query_one(PlotextPlot)
         plot.plt.clear_data()
         plot.plt.clear_figure()
-        sweep.draw(plot.plt, result)
+        draw(plot.plt, self.result)
         plot.refresh()
-        self.query_one("#sweep-legend", Static).update(sweep.legend(result))
+        self.query_one("#sweep-legend", Static).update(sweep.legend(self.result))
         table = self.query_one(DataTable)
-        table.add_columns(*sweep.RESULT_HEADERS)
-        for row in sweep.result_rows(result):
-            table.add_row(*row[:2], *(Text(cell, justify="right") for cell in row[2:]))
-        table.move_cursor(row=min(self.selected, len(result["runs"]) - 1))
+        cursor = table.cursor_row if table.row_count else self.selected
+        table.clear(columns=True)
+        table.add_columns(*headers)
+        for row in rows:
+            table.add_row(*(cell if c in left else Text(cell, justify="right")
+                            for c, cell in enumerate(row)))
+        table.move_cursor(row=min(cursor, len(self.result["runs"]) - 1))
         table.focus()
 
     def action_apply(self, every: bool):
-        """Close with {run: its best rate} for the highlighted run (or every run)."""
+        """Close with (where they come from, {run: its best setting}): {"lr": …}, and its decay rates
+        after a tuning, for the highlighted run (or every run)."""
         if self.result is None:
             return
         runs = range(len(self.result["runs"])) if every else [self.query_one(DataTable).cursor_row]
-        rates = {r: self.result["runs"][r]["best_lr"] for r in runs if self.result["runs"][r]["best_lr"]}
-        self.dismiss(rates)
+        settings = {}
+        for r in runs:
+            run = self.result["runs"][r]
+            if self.tuned and run["best"]:
+                settings[r] = {"lr": run["best"]["lr"], **run["best"]["hyper"]}
+            elif not self.tuned and run["best_lr"]:
+                settings[r] = {"lr": run["best_lr"]}
+        self.dismiss(("the tuning's best" if self.tuned else "the sweep's best", settings))
+
+
+HINTS = {False: "↑/↓ choose a run · a: its best rate · A: every run's best rate (the runs restart with them) · "
+                "t: tune instead (equal budgets over lr and β) · escape closes",
+         True: "↑/↓ choose a run · a: its best setting · A: every run's best setting (the runs restart with "
+               "them) · escape closes"}
