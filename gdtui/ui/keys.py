@@ -38,7 +38,7 @@ KEYS = [
      "to the decision boundaries", False),
     ("M,shift+m", "freeze_plane", "freeze plane", "landscape: keep the plane as it is, or let it follow the runs",
      False),
-    ("w", "sweep", "sweep", "sweep every run over learning rates from the current start", False),
+    ("w", "sweep", "sweep", "sweep every run over learning rates from the current start (t there: tune)", False),
     ("y", "theory", "why", "why: the theory beside the race (rate map, eigen-directions, sharpness, gradient noise)",
      True),
     ("question_mark", "help", "help", "this help: every key and each rule's equations", True),

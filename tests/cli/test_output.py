@@ -105,6 +105,9 @@ def test_bench_shows_progress_on_stderr(gdtui, monkeypatch):
 
     monkeypatch.setattr(bench, "mlp_course_ratio", lambda epochs: {"epochs": epochs, "course_loop_s": 2.0,
                         "batched_s": 1.0, "ratio": 2.0, "target": 5.0, "same_accuracy": True})
+    monkeypatch.setattr(bench, "mlp_sweep_ratio", lambda points, epochs: {"runs": 48, "epochs": epochs,
+                        "batched_s": 1.0, "course_loop_s": 1.0, "batched_us_per_run_epoch": 20.0,
+                        "course_loop_us_per_epoch": 600.0, "ratio": 30.0, "target": 15.0, "same_accuracy": True})
     monkeypatch.setattr(bench, "sweep_ratio", lambda points, steps: {"runs": 5, "steps": steps, "batched_s": 0.1,
                         "target_batched_s": 0.5, "loop_s": 1.0, "ratio": 10.0, "target_ratio": 20.0,
                         "same_results": True})
@@ -119,7 +122,16 @@ def test_bench_shows_progress_on_stderr(gdtui, monkeypatch):
     assert r.code == 0
     lines = r.err.splitlines()
     assert len(lines) >= 4 and all(line.startswith("gdtui bench: ") for line in lines)
-    assert "1/5" in r.err and "5/5" in r.err
+    assert "1/6" in r.err and "6/6" in r.err
+
+
+def test_the_mlp_sweep_bench_compares_the_same_computation():
+    """The course loop's run and the sweep's copy of it end at the same accuracy (no timing is
+    asserted: these machines are shared)."""
+    from gdtui import bench
+
+    figure = bench.mlp_sweep_ratio(points=4, epochs=20)
+    assert figure["runs"] == 12 and figure["epochs"] == 20 and figure["same_accuracy"] is True
 
 
 def test_snapshot_svg_keeps_its_spaces(gdtui, tmp_path):
