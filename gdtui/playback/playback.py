@@ -499,10 +499,12 @@ class Playback:
             for name, value in setting.items():
                 self.setup.set_value(run, name, value)
         self.reset()
-        told = ", ".join(f"{self.race.runs[r].name} " + ", ".join(f"{SYMBOLS.get(k, k)} = {v:.4g}"
-                                                                  for k, v in setting.items())
-                         for r, setting in settings.items())
-        self.message = f"{told} ({source}): every run restarted"
+        if len(settings) == 1:
+            (run, setting), = settings.items()
+            told = ", ".join(f"{SYMBOLS.get(k, k)} = {v:.3g}" for k, v in setting.items())
+            self.message = f"{self.race.runs[run].name}: {told} ({source}); every run restarted"
+        else:
+            self.message = f"{len(settings)} runs take {source} settings; every run restarted"
 
     # --- the view (keys) -------------------------------------------------------------------------
 

@@ -362,4 +362,4 @@ async def test_t_in_the_sweep_view_tunes_and_applies_each_runs_best_setting(make
             assert frame.runs[k].lr == run["best"]["lr"]
             for name, value in run["best"]["hyper"].items():
                 assert app.playback.current_scenario().runs[k].hyper[name] == value
-        assert frame.tick == 0 and "the tuning's best" in status_line(app)
+        assert frame.tick == 0 and "4 runs take the tuning's best settings" in status_line(app)

@@ -57,7 +57,7 @@ class SweepScreen(ModalScreen):
         self.result = result
         self.query_one("#sweep-title", Static).update(
             f"{result['scenario']}: {result['points']} rates from {result['lr_min']:g} to {result['lr_max']:g}, "
-            f"{sweep.length_text(result)}. " + sweep.explanation(result))
+            f"{sweep.length_text(result)}. " + _sentence(sweep.explanation(result)))
         self._fill(sweep.draw, sweep.RESULT_HEADERS, sweep.result_rows(result), left=(0, 1))
 
     def action_tune(self):
@@ -79,7 +79,7 @@ class SweepScreen(ModalScreen):
         self.result, self.tuned = result, True
         self.query_one("#sweep-title", Static).update(
             f"{result['scenario']}: {result['budget']} trials per run ({result['search']} search), "
-            f"{sweep.length_text(result)} each. " + tune.explanation(result))
+            f"{sweep.length_text(result)} each. " + _sentence(tune.explanation(result)))
         self._fill(tune.draw, tune.RESULT_HEADERS, tune.result_rows(result), left=(0, 1, 3))
         self.query_one("#sweep-hint", Static).update(HINTS[True])
 
@@ -115,6 +115,10 @@ class SweepScreen(ModalScreen):
             elif not self.tuned and run["best_lr"]:
                 settings[r] = {"lr": run["best_lr"]}
         self.dismiss(("the tuning's best" if self.tuned else "the sweep's best", settings))
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 HINTS = {False: "↑/↓ choose a run · a: its best rate · A: every run's best rate (the runs restart with them) · "
