@@ -363,3 +363,18 @@ async def test_t_in_the_sweep_view_tunes_and_applies_each_runs_best_setting(make
             for name, value in run["best"]["hyper"].items():
                 assert app.playback.current_scenario().runs[k].hyper[name] == value
         assert frame.tick == 0 and "4 runs take the tuning's best settings" in status_line(app)
+
+
+async def test_r_in_the_sweep_view_adds_the_range_test(make_app):
+    from gdtui.range_test import run_range_test
+
+    app = make_app("bowl")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("w")
+        assert await wait_for(pilot, lambda: app.screen.result is not None, 20)
+        await pilot.press("r")
+        assert await wait_for(pilot, lambda: "range_test" in app.screen.result, 20)
+        assert app.screen.result["range_test"] == run_range_test(load("bowl"), 1e-4, 10.0, 200)
+        table = app.screen.query_one("#sweep-table")
+        assert str(table.get_row_at(0)[-2]) == "0.37"      # GD's lowest range-test loss, as gdtui sweep --range-test
+        assert "dots: the LR range test" in str(app.screen.query_one("#sweep-title").render())

@@ -1,7 +1,8 @@
 """The sweep view (`w`): the current problem and start, every run across learning rates;
 `a` gives the highlighted run its best rate, `A` every run (the race restarts with them).
 
-`t` tunes instead (gdtui tune): every run gets the same budget of trials over its lr and decay
+`r` adds the LR range test to the sweep's plot (gdtui sweep --range-test). `t` tunes instead
+(gdtui tune): every run gets the same budget of trials over its lr and decay
 rates; `a`/`A` then apply the best setting found, rate and β together."""
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ class SweepScreen(ModalScreen):
     BINDINGS = [Binding("escape,q,w", "dismiss", "close"),
                 Binding("a", "apply(False)", "best rate to this run"),
                 Binding("A,shift+a", "apply(True)", "best rates to every run"),
-                Binding("t", "tune", "tune every run (equal budgets)")]
+                Binding("t", "tune", "tune every run (equal budgets)"),
+                Binding("r", "range_test", "add the LR range test")]
 
     def __init__(self, scenario: Scenario, selected: int = 0, points: int = sweep.DEFAULT_POINTS):
         super().__init__()
@@ -58,7 +60,26 @@ class SweepScreen(ModalScreen):
         self.query_one("#sweep-title", Static).update(
             f"{result['scenario']}: {result['points']} rates from {result['lr_min']:g} to {result['lr_max']:g}, "
             f"{sweep.length_text(result)}. " + _sentence(sweep.explanation(result)))
-        self._fill(sweep.draw, sweep.RESULT_HEADERS, sweep.result_rows(result), left=(0, 1))
+        headers, rows = sweep.RESULT_HEADERS, sweep.result_rows(result)
+        if "range_test" in result:   # beside each run's sweep: what the cheap test would suggest
+            from ...range_test import rows as range_rows
+
+            headers = (*headers, "range test: min at", "÷10")
+            rows = [row + tested[1:3] for row, tested in zip(rows, range_rows(result["range_test"], result))]
+        self._fill(sweep.draw, headers, rows, left=(0, 1))
+
+    def action_range_test(self):
+        """The LR range test's dots beside the sweep (once the sweep is on screen)."""
+        if self.result is None or self.tuned or "range_test" in self.result:
+            return
+        self.compute_range_test(self.result)
+
+    @work(thread=True, exclusive=True)
+    def compute_range_test(self, result: dict):
+        from ...range_test import run_range_test
+
+        test = run_range_test(self.scenario, result["lr_min"], result["lr_max"], result["steps"])
+        self.app.call_from_thread(self.show, {**result, "range_test": test})
 
     def action_tune(self):
         """Every run's own budget of trials over its lr and decay rates, from the current start."""
@@ -122,6 +143,6 @@ def _sentence(text: str) -> str:
 
 
 HINTS = {False: "↑/↓ choose a run · a: its best rate · A: every run's best rate (the runs restart with them) · "
-                "t: tune instead (equal budgets over lr and β) · escape closes",
+                "r: add the LR range test · t: tune instead (equal budgets over lr and β) · escape closes",
          True: "↑/↓ choose a run · a: its best setting · A: every run's best setting (the runs restart with "
                "them) · escape closes"}
