@@ -6,11 +6,11 @@ update (clock "step") or by one epoch of its own batches (clock "epoch"); the
 arrays of all runs move together: one vectorized update per rule family, one
 gradient evaluation for all runs.
 
-A run that produces a non-finite loss, or a loss more than 1e6 times its
-initial distance from the reference value, is *diverged*: frozen, with the
-tick recorded; the others go on. A run whose full-batch gradient norm falls
-below the tolerance is *converged* and frozen likewise. No numpy warning
-escapes: the arithmetic of exploding runs is expected.
+The race holds the parts together: the feed (feed.py) hands each run its batch
+or its noise, the families (families.py) update their runs, the stops (stops.py)
+freeze the runs that diverge or converge while the others go on, and the
+history below records every tick. No numpy warning escapes: the arithmetic of
+exploding runs is expected.
 """
 
 from __future__ import annotations
@@ -20,15 +20,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .batches import FULL, BatchOrder, batches_per_epoch
+from .batches import FULL
+from .families import INTERNAL_KEYS, Family
+from .feed import BatchFeed, NoiseFeed, batch_sizes, streams_of
 from .optimizers import ALL_HYPER, RULES
 from .problem import Problem
 from .schedules import Schedules
+from .stops import CONVERGED, DIVERGED, RUNNING, STATUS_NAMES, Stops  # noqa: F401 (callers import them from here)
 
-RUNNING, CONVERGED, DIVERGED = 0, 1, 2
-STATUS_NAMES = ("running", "converged", "diverged")
-INTERNAL_KEYS = ("g", "v", "s", "v_hat", "s_hat", "d", "step")
-DIVERGENCE_FACTOR = 1e6
 MAX_PARAM_HISTORY = 4096  # keep every tick's parameters while R*D is at most this
 MAX_INTERNALS_DIM = 8     # and the update internals (for the inspector) while D is at most this
 
@@ -257,65 +256,6 @@ def _best(loss: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(best), best, np.nan)
 
 
-class _Family:
-    """The runs that share an update rule: their state and hyperparameters as
-    (R_f, ...) arrays, so that one call of the rule updates them all."""
-
-    def __init__(self, rule: str, members: np.ndarray):
-        self.rule = RULES[rule]
-        self.members = members
-        contiguous = np.array_equal(members, np.arange(members[0], members[-1] + 1))
-        # a slice keeps P[at] a view: the common case updates in place
-        self.at = slice(int(members[0]), int(members[-1]) + 1) if contiguous else members
-
-    def reset(self, D, hyper):
-        self.state = self.rule.init((len(self.members), D))
-        self.take_hyper(hyper)
-        self.last_all = None   # internals of the last update that moved every member
-        self.last_some = {}    # run -> (internals, row) of updates that moved only some since
-
-    def take_hyper(self, hyper):
-        self.hp = {k: hyper[k][self.members] for k in self.rule.hyper}
-
-    def select(self, rows, every, row_pos):
-        """(where the family's active runs sit among `rows`, their state, their
-        hyperparameters, their positions in the family or None for all)."""
-        if every:
-            return self.at, self.state, self.hp, None
-        active = np.flatnonzero(np.isin(self.members, rows))
-        if not len(active):
-            return None, None, None, None
-        at = row_pos[self.members[active]]
-        return (at, {k: v[active] for k, v in self.state.items()},
-                {k: v[active] for k, v in self.hp.items()}, active)
-
-    def store(self, state, internals, active):
-        """The new state; and each run's internals, kept until the inspector reads them
-        (in an epoch tick a run with fewer batches makes its last update earlier)."""
-        if active is None:
-            self.state = state
-            self.last_all, self.last_some = internals, {}
-        else:
-            for k, v in state.items():
-                self.state[k][active] = v
-            for row, run in enumerate(self.members[active]):
-                self.last_some[int(run)] = (internals, row)
-
-    def write_internals(self, last):
-        """Write the internals of the family's updates since the last commit into `last`."""
-        if self.last_all is not None:
-            for k in INTERNAL_KEYS:
-                last[k][self.members] = self.last_all.get(k, np.nan)
-        for run, (internals, row) in self.last_some.items():
-            for k in INTERNAL_KEYS:
-                last[k][run] = internals[k][row] if k in internals else np.nan
-
-    def commit(self, last):
-        """Write them, and forget them: `last` holds them from now on."""
-        self.write_internals(last)
-        self.last_all, self.last_some = None, {}
-
-
 class Race:
     """R runs on one problem, stepped together."""
 
@@ -334,18 +274,14 @@ class Race:
         self.D = problem.dim
         self.start = np.array(start, dtype=float).reshape(self.D)
         # a cosine schedule without a period spans the race: `length` epochs, or steps / batches per epoch
-        self.batch_size, self.per_epoch = self._batch_sizes()
+        self.batch_size, self.per_epoch = batch_sizes(problem.n_samples, self.runs)
         epochs = length if clock == "epoch" else -(-length // self.per_epoch)
         self.schedules = Schedules.from_specs([r.schedule for r in self.runs], epochs)
-        self.families = [_Family(rule, np.array([i for i, r in enumerate(self.runs) if r.rule == rule]))
+        self.families = [Family(rule, np.array([i for i, r in enumerate(self.runs) if r.rule == rule]))
                          for rule in dict.fromkeys(r.rule for r in self.runs)]
         self.reset()
 
     # --- set-up -------------------------------------------------------------------
-
-    def _stream_rng(self, purpose: int, run: int) -> np.random.Generator:
-        stream = self.runs[run].stream
-        return np.random.default_rng([self.seed, purpose, run if stream is None else stream])
 
     def reset(self, start=None, runs: list[RunConfig] | None = None):
         """Every run back to the start (a new one if given), state and history cleared, each
@@ -366,52 +302,27 @@ class Race:
         for family in self.families:
             family.reset(D, self.hyper)
         self.updates = np.zeros(R, dtype=int)
-        self.status = np.zeros(R, dtype=int)
-        self.converged_at = np.full(R, -1)
-        self.diverged_at = np.full(R, -1)
         self.tick = 0
         self.last = {k: np.full((R, D), np.nan) for k in INTERNAL_KEYS}
-        self._make_batch_orders()
+        # the random streams start again: fresh batch orders and noise generators
+        streams, m = streams_of(self.runs), self.problem.n_samples
+        self.batches = BatchFeed(m, self.batch_size, streams, self.seed, self.course)
+        self.surface_noise = NoiseFeed(self.problem.noise, self.batch_size, streams, self.seed, D) \
+            if not m and self.problem.noise > 0 else None
         self.lr = self._rates(np.arange(R))
         self._row_pos = np.zeros(R, dtype=int)
-        self.noise_rngs = [self._stream_rng(2, i) for i in range(R)]
         self.history = History(R, D, self.keep_history, self.history_rows)
         with np.errstate(all="ignore"):
             loss, grad = self.problem.value_and_grad(self.P)
             self.initial_loss = loss.copy()
-            f_ref = self.problem.f_star or 0.0
-            # blown up: 1e6 times the start's distance from f* (or from 0), but never a
-            # threshold so small that the noise of a run started at the minimum crosses it
-            self._blowup = DIVERGENCE_FACTOR * np.maximum(np.abs(loss - f_ref), 1e-3 * (1 + abs(f_ref)))
+            self.stops = Stops(loss, self.problem.f_star, self.tolerance)
             self._record(loss, np.linalg.norm(grad, axis=1), np.full(R, np.nan))
 
-    def _batch_sizes(self):
-        """Each run's batch size (0: no data) and batches per epoch (1 without data)."""
-        m = self.problem.n_samples
-        size = np.array([0 if r.batch == FULL and not m else m if r.batch == FULL else
-                         min(int(r.batch), m) if m else int(r.batch) for r in self.runs], dtype=int)
-        per_epoch = np.array([batches_per_epoch(m, k) if m else 1 for k in size], dtype=int)
-        return size, per_epoch
-
-    def _make_batch_orders(self):
-        """One BatchOrder per (stream, batch size); runs sharing both see the same batches."""
-        m = self.problem.n_samples
-        self.order_of = [None] * self.R
-        self.orders: list[BatchOrder] = []
-        keyed = {}
-        for i, r in enumerate(self.runs):
-            if not m or self.batch_size[i] == m:
-                continue  # no data, or the full batch: no order needed
-            # course mode: every run re-seeds the course's order, so all share one
-            key = ("course" if self.course else r.stream if r.stream is not None else i, self.batch_size[i])
-            if key not in keyed:
-                shuffle = "course" if self.course else self._stream_rng(1, i)
-                keyed[key] = len(self.orders)
-                self.orders.append(BatchOrder(m, int(self.batch_size[i]), shuffle))
-            self.order_of[i] = keyed[key]
-        self._full = np.array([o is None for o in self.order_of])
-        self._one_order = 0 if len(self.orders) == 1 and not self._full.any() else None
-        self._weight_cache = {}
+    # the parts' numbers, under the names the rest of gdtui reads
+    status = property(lambda self: self.stops.status)              # RUNNING, CONVERGED or DIVERGED
+    converged_at = property(lambda self: self.stops.converged_at)  # the tick a run converged (-1: not)
+    diverged_at = property(lambda self: self.stops.diverged_at)    # the tick a run diverged (-1: not)
+    orders = property(lambda self: self.batches.orders)            # the BatchOrders of the runs on data
 
     # --- hyperparameters (events, keys in the app) --------------------------------
 
@@ -453,7 +364,7 @@ class Race:
                 self._tick()
 
     def _tick(self):
-        running = np.flatnonzero(self.status == RUNNING)
+        running = self.stops.running()
         if not len(running):   # every run stopped: the tick records them as they are, computing nothing
             self.tick += 1
             self._record(self.last_loss, self.last_grad_norm, np.full(self.R, np.nan), running)
@@ -511,69 +422,30 @@ class Race:
         """(batch loss x batch size / m, gradient) for each run in `rows` at `points`."""
         if not self.problem.n_samples:
             loss, G = self.problem.value_and_grad(points)
-            if self.problem.noise > 0:
-                G = G + self._surface_noise(rows)
+            if self.surface_noise is not None:
+                G = G + self.surface_noise.draw(rows)
             return loss, G
-        m = self.problem.n_samples
-        if every and self._one_order is not None:
-            # every run draws from the same order (course mode, a sweep): one batch for all
-            b = self.orders[self._one_order].next()
-            loss, G = self.problem.value_and_grad(points, (b[None], self._weights(len(b))))
-            return loss * (len(b) / m), G
-        full = self._full[rows]
+        if every and self.batches.shared is not None:
+            # every run draws from the same order (course mode, a sweep of one run): one batch for all
+            idx, weight, share = self.batches.draw_shared()
+            loss, G = self.problem.value_and_grad(points, (idx, weight))
+            return loss * share, G
+        full = self.batches.full[rows]
         loss = np.empty(len(rows))
         G = np.empty((len(rows), self.D))
         if full.any():
             loss[full], G[full] = self.problem.value_and_grad(points[full])
         if not full.all():
             mini = np.flatnonzero(~full)
-            drawn = {}
-            for i in rows[mini]:
-                o = self.order_of[i]
-                if o not in drawn:
-                    drawn[o] = self.orders[o].next()
-            width = max(len(b) for b in drawn.values())
-            idx = np.zeros((len(mini), width), dtype=int)
-            weight = np.zeros((len(mini), width))
-            share = np.empty(len(mini))
-            for j, i in enumerate(rows[mini]):
-                b = drawn[self.order_of[i]]
-                idx[j, : len(b)] = b
-                weight[j, : len(b)] = 1.0 / len(b)
-                share[j] = len(b) / m
+            idx, weight, share = self.batches.draw(rows[mini])
             batch_loss, G[mini] = self.problem.value_and_grad(points[mini], (idx, weight))
             loss[mini] = batch_loss * share
         return loss, G
 
-    def _weights(self, size):
-        if size not in self._weight_cache:
-            self._weight_cache[size] = np.full((1, size), 1.0 / size)
-        return self._weight_cache[size]
-
-    def _surface_noise(self, rows):
-        """N(0, noise^2/k) per coordinate for a run with batch k; none for full batch."""
-        noise = np.zeros((len(rows), self.D))
-        for j, i in enumerate(rows):
-            k = self.batch_size[i]
-            if k > 0:
-                noise[j] = self.problem.noise / np.sqrt(k) * self.noise_rngs[i].standard_normal(self.D)
-        return noise
-
     def _record(self, loss, grad_norm, cost, stepped=None):
-        frozen = self.status != RUNNING
         if stepped is not None:
-            # frozen runs keep their last numbers
-            loss = np.where(frozen, self.last_loss, loss)
-            grad_norm = np.where(frozen, self.last_grad_norm, grad_norm)
-            f_ref = self.problem.f_star or 0.0
-            blown = ~np.isfinite(loss) | ~np.all(np.isfinite(self.P), axis=1) | \
-                (np.abs(loss - f_ref) > self._blowup)
-            new_div = ~frozen & blown
-            self.status[new_div] = DIVERGED
-            self.diverged_at[new_div] = self.tick
-            new_conv = ~frozen & ~blown & (grad_norm < self.tolerance)
-            self.status[new_conv] = CONVERGED
-            self.converged_at[new_conv] = self.tick
+            loss, grad_norm = self.stops.judge(self.tick, loss, grad_norm, self.P,
+                                               self.last_loss, self.last_grad_norm)
         if self.history.keep_internals:
             for family in self.families:
                 family.commit(self.last)
@@ -601,7 +473,7 @@ class Race:
 
     @property
     def done(self) -> bool:
-        return bool(np.all(self.status != RUNNING))
+        return self.stops.done
 
     def status_name(self, run: int) -> str:
         return STATUS_NAMES[self.status[run]]

@@ -251,3 +251,16 @@ def test_restoring_leaves_what_was_read_before_as_it_was():
     race.step(5)                      # a different future, written after tick 3
     np.testing.assert_array_equal(read, kept)
     assert not np.array_equal(race.history.params[4:7], kept[4:7])
+
+
+def test_going_back_before_a_run_stopped_sets_it_running_again():
+    race = Race(Surface("rosenbrock", noise=1.0), [RunConfig("big", "gd", 1.0, 4), RunConfig("ok", "gd", 1e-4, 4)],
+                (-2.0, 2.0))
+    saved = race.checkpoint()
+    race.step(20)
+    stopped = race.diverged_at[0]
+    assert race.status.tolist() == [DIVERGED, 0] and stopped > 0
+    race.restore(saved)
+    assert race.status.tolist() == [0, 0] and race.diverged_at.tolist() == [-1, -1]
+    race.step(20)
+    assert race.status.tolist() == [DIVERGED, 0] and race.diverged_at[0] == stopped

@@ -7,11 +7,10 @@ from rich.text import Text
 from textual import events
 from textual.message import Message
 
-from ...core.optimizers import SYMBOLS
 from ...render.palette import dim_color, run_look
 from .base import TextPanel
 
-HYPER_LABELS = tuple((name, SYMBOLS[name]) for name in ("beta", "beta1", "beta2", "rho", "weight_decay"))
+HYPER_LABELS = (("beta", "β"), ("beta1", "β1"), ("beta2", "β2"), ("rho", "ρ"), ("weight_decay", "λ"))
 
 
 def hyper_text(hyper) -> str:
