@@ -324,19 +324,21 @@ def _length(sc, args) -> int:
     if args.epochs is not None and args.epochs * sc.updates_per_tick > MAX_LENGTH:
         raise UsageError(f"--epochs: {updates_text(args.epochs, sc.updates_per_tick)}")
     length = args.steps or args.epochs or sc.length
-    copies, flag = {"sweep": (getattr(args, "points", 1), "--points"),
-                    "tune": (getattr(args, "budget", 1), "--budget")}.get(args.command, (1, "--steps"))
-    _check_work(sc, length, copies, "--epochs" if args.epochs else "--steps" if args.steps else flag)
+    copies, flag, what = {"sweep": (getattr(args, "points", 1), "--points", "rates"),
+                          "tune": (getattr(args, "budget", 1), "--budget", "trials")}.get(args.command,
+                                                                                     (1, "--steps", ""))
+    _check_work(sc, length, copies, "--epochs" if args.epochs else "--steps" if args.steps else flag, what)
     return length
 
 
-def _check_work(sc, length: int, points: int = 1, flag: str = "--steps"):
-    """A length (× rates in a sweep) given on the command line within limits.MAX_WORK."""
+def _check_work(sc, length: int, copies: int = 1, flag: str = "--steps", what: str = ""):
+    """A length (× `copies` of every run: a sweep's rates, a tuning's trials, named by `what`) given
+    on the command line within limits.MAX_WORK."""
     from .limits import MAX_WORK
     from .scenario import work_text
 
-    if length * sc.work_per_tick * points > MAX_WORK:
-        raise UsageError(f"{flag}: {work_text(length, sc.clock, sc.work_per_tick, points)}")
+    if sc.work(length, copies) > MAX_WORK:
+        raise UsageError(f"{flag}: {work_text(length, sc.clock, sc.work(length, copies), copies, what)}")
 
 
 def cmd_list(args) -> int:

@@ -13,7 +13,7 @@ MAX_SEED = 2**32 - 1          # seeds: 0 .. 2³² − 1
 MAX_INTEGER = 2**31 - 1       # any other integer field
 MAX_ACTIVATIONS = 16_000_000  # runs × examples × units (hidden and output) in one full-batch pass of a network
 MAX_WORK = 5 * 10**10            # multiply-adds of a whole race on data: ticks × runs × parameters × examples per tick
-RUN_STEP_WORK = 20_000        # what an update of a run that draws its own batch or noise costs besides (~10 µs here)
+STREAM_STEP_WORK = 4_000      # a random stream's draw of a batch or noise for one update: a step of Python (~2 µs here)
 MAX_NESTING = 200             # TOML arrays and tables nested deeper than this are refused
 HISTORY_BYTES = 64 * 2**20    # the history the app (and a snapshot of it) keeps; past it, older ticks are thinned
 

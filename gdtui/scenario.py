@@ -62,25 +62,27 @@ def updates_text(epochs: int, per_epoch: int) -> str:
 
 
 def tick_work(runs, samples: int, dim: int, clock: str, noisy: bool = False, updates: int = 1,
-              course: bool = False) -> int:
-    """limits.work of one tick: the full-batch loss recorded (all the examples) and the runs'
-    updates (an epoch: all the examples again; a step: its batch); and each update of a run that
-    draws its own batch or noise, which still costs a step of Python per run (RUN_STEP_WORK; in
-    course mode every run takes the course's one batch)."""
+              course: bool = False) -> tuple[int, int]:
+    """limits.work of one tick, in two parts: (the runs' arithmetic: the full-batch loss recorded,
+    all the examples, and the updates, an epoch of all the examples again or a step's batch; the
+    streams' Python: each update of a run that draws its own batch or noise costs a step of Python
+    per random stream, STREAM_STEP_WORK, shared by a sweep's copies of the run; in course mode
+    every run takes the course's one batch)."""
     from .core.batches import FULL
 
     drawing = sum(r.batch != FULL for r in runs) if (samples or noisy) and not course else 0
-    own = limits.RUN_STEP_WORK * drawing * updates
+    streams = limits.STREAM_STEP_WORK * drawing * updates
     if not samples:
-        return own
+        return 0, streams
     batch = samples if clock == "epoch" else max(samples if r.batch == FULL else min(int(r.batch), samples)
                                                  for r in runs)
-    return limits.work(1, len(runs), dim, samples + batch) + own
+    return limits.work(1, len(runs), dim, samples + batch), streams
 
 
-def work_text(length: int, clock: str, per_tick: int, points: int = 1) -> str:
-    sweep = f" × {points} rates" if points > 1 else ""
-    return (f"{length} {clock}s{sweep} of this race are about {length * per_tick * points:.2g} multiply-adds of work: the limit "
+def work_text(length: int, clock: str, work: int, copies: int = 1, what: str = "rates") -> str:
+    """Why a race is refused: `work`, its multiply-adds (Scenario.work), is past the limit."""
+    sweep = f" × {copies} {what}" if copies > 1 else ""
+    return (f"{length} {clock}s{sweep} of this race are about {work:.2g} multiply-adds of work: the limit "
             f"is {limits.MAX_WORK:.2g} (fewer {clock}s, runs or examples, or a smaller network)")
 
 
@@ -104,6 +106,12 @@ class Scenario:
     speed: int = 1
     updates_per_tick: int = 1        # the most updates one tick makes (an epoch of the smallest batches)
     work_per_tick: int = 0           # multiply-adds of one tick of every run (limits.work; 0 without data)
+    stream_work_per_tick: int = 0    # and the Python of its random streams' draws, in multiply-adds
+
+    def work(self, length: int, copies: int = 1) -> int:
+        """The work of `length` ticks of `copies` of every run (a sweep's rates, a tuning's
+        trials): the copies of a run share its stream, so its draws are made once."""
+        return length * (self.work_per_tick * copies + self.stream_work_per_tick)
 
     @property
     def course(self) -> bool:
@@ -381,9 +389,10 @@ class _Reader:
         if length * per_tick > limits.MAX_LENGTH:
             self.fail("epochs", updates_text(length, per_tick))
         noisy = kind == "surface" and float(params.get("noise", 0.0)) > 0
-        work_per_tick = tick_work(runs, samples, dim, clock, noisy, per_tick, compat == "course")
-        if length * work_per_tick > limits.MAX_WORK:
-            self.fail("epochs" if clock == "epoch" else "steps", work_text(length, clock, work_per_tick))
+        work_per_tick, stream_work = tick_work(runs, samples, dim, clock, noisy, per_tick, compat == "course")
+        if length * (work_per_tick + stream_work) > limits.MAX_WORK:
+            self.fail("epochs" if clock == "epoch" else "steps",
+                      work_text(length, clock, length * (work_per_tick + stream_work)))
         names = [r.name for r in runs]
         for i, n in enumerate(names):
             if n in names[:i]:
@@ -392,7 +401,7 @@ class _Reader:
                   for i, e in enumerate(self.event_list(doc.get("events", [])))]
         events.sort(key=lambda e: e.at)
         return Scenario(self.source, title, description, seed, clock, length, tolerance, compat,
-                        kind, name, params, start, view, runs, events, speed, per_tick, work_per_tick)
+                        kind, name, params, start, view, runs, events, speed, per_tick, work_per_tick, stream_work)
 
     def problem(self, t: dict):
         kind = self.string(t.get("type", "surface"), "problem.type", PROBLEM_TYPES)

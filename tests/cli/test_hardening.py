@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from gdtui import limits
+from gdtui.scenario import load
 
 from .conftest import gdtui_process
 
@@ -225,16 +226,18 @@ def test_every_bundled_scenario_and_its_default_sweep_fit_the_limits():
     for path in sorted(bundled_dir().glob("*.toml")):
         sc = load(str(path))
         assert sc.length * sc.updates_per_tick <= limits.MAX_LENGTH
-        assert sc.length * sc.work_per_tick * 32 <= limits.MAX_WORK, path.name   # gdtui sweep's 32 rates
+        assert sc.work(sc.length, 32) <= limits.MAX_WORK, path.name   # gdtui sweep's 32 rates
 
 
-def test_runs_that_draw_their_own_noise_count_their_steps(gdtui, tmp_path):
-    """1000 runs with batch 1 on the noisy bowl: each update of each run draws its own noise in
-    Python, counted as 20,000 multiply-adds: 300 steps × 1000 runs × 20,000 = 6e9 is fine, the
-    sweep's 32 rates of it (1.9e11) are not."""
+def test_runs_that_draw_their_own_noise_count_their_streams(gdtui, tmp_path):
+    """1000 runs with batch 1 on the noisy bowl: each update draws noise from 1000 streams in
+    Python, counted as 4,000 multiply-adds each. 300 steps × 1000 × 4,000 = 1.2e9 is fine, and so
+    is the sweep's 32 rates of it (the copies of a run share its stream); 100,000 steps (4e11) are not."""
     f = tmp_path / "noisy.toml"
     f.write_text(variant(BOWL.split("[[runs]]")[0], "start = [-3.5, 1.5]", "start = [-3.5, 1.5]\nnoise = 1.0")
                  + "".join(f'[[runs]]\nname = "r{i}"\noptimizer = "gd"\nlr = 0.01\nbatch = 1\n' for i in range(1000)))
     assert gdtui("check", f).code == 0
-    r = gdtui("sweep", f, "--steps", "300")
-    assert r.code == 2 and "300 steps × 32 rates of this race are about 1.9e+11 multiply-adds of work" in r.err
+    sc = load(str(f))
+    assert sc.work(300, 32) == 300 * 1000 * limits.STREAM_STEP_WORK == 1.2e9
+    r = gdtui("run", f, "--steps", "100000")
+    assert r.code == 2 and "100000 steps of this race are about 4e+11 multiply-adds of work" in r.err
