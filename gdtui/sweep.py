@@ -181,14 +181,19 @@ def draw(plt, result: dict, glyphs: bool = False):
     lo, hi = math.log10(result["lr_min"]), math.log10(result["lr_max"])
     if edge and lo <= math.log10(edge) <= hi:
         plt.vline(math.log10(edge), color="white")
+    rate_axis(plt, lo, hi)
+
+
+def rate_axis(plt, lo: float, hi: float):
+    """The x axis of a plot against the learning rate, from 10^lo to 10^hi, a tick per decade."""
     decades = list(range(math.ceil(lo), math.floor(hi) + 1))
     plt.xticks(decades, [f"1e{d}" if d else "1" for d in decades])
     plt.xlim(lo, hi)
     plt.xlabel("learning rate")
 
 
-def plot(result: dict, width: int = 100, height: int = 24, glyphs: bool = False) -> str:
-    """The sweep plot as text (with ANSI colours unless `glyphs`)."""
+def plot(result: dict, width: int = 100, height: int = 24, glyphs: bool = False, draw=draw) -> str:
+    """The sweep plot (or another `draw` of a result) as text (with ANSI colours unless `glyphs`)."""
     import plotext as plt
 
     plt.clear_figure()

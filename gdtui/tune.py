@@ -35,7 +35,7 @@ from .core.race import DIVERGED, Race
 from .errors import GdtuiError
 from .headless import _finite
 from .scenario import Scenario
-from .sweep import batched_race, length_text, run_color, run_glyph
+from .sweep import batched_race, length_text, plot, rate_axis, run_color, run_glyph
 
 LR_RANGE = (1e-5, 10.0)
 # (lowest, highest) value of each decay rate searched; drawn as 1 − β on a log scale
@@ -191,22 +191,7 @@ def draw(plt, result: dict, glyphs: bool = False):
                         color=run_color(k))
         if run["best"]:
             plt.vline(math.log10(run["best"]["lr"]), color=run_color(k))
-    lo, hi = (math.log10(x) for x in result["lr_range"])
-    decades = list(range(math.ceil(lo), math.floor(hi) + 1))
-    plt.xticks(decades, [f"1e{d}" if d else "1" for d in decades])
-    plt.xlim(lo, hi)
-    plt.xlabel("learning rate")
-
-
-def plot(result: dict, width: int = 100, height: int = 22, glyphs: bool = False) -> str:
-    import plotext as plt
-
-    plt.clear_figure()
-    plt.plotsize(width, height)
-    draw(plt, result, glyphs)
-    plt.theme("clear")
-    text = plt.build()
-    return plt.uncolorize(text) if glyphs else text
+    rate_axis(plt, *(math.log10(x) for x in result["lr_range"]))
 
 
 def setting_text(hyper: dict[str, float]) -> str:
@@ -238,7 +223,8 @@ def print_report(result: dict, console=None):
     console = console or output_console()
     colour = console.is_terminal and console.color_system is not None
     width = min(console.width, 120)
-    console.print(Text.from_ansi(plot(result, width=width, height=22, glyphs=not colour)), no_wrap=True, crop=True)
+    console.print(Text.from_ansi(plot(result, width=width, height=22, glyphs=not colour, draw=draw)), no_wrap=True,
+                  crop=True)
     console.print(legend(result))
     console.print(explanation(result), style="#9e9e9e")
     console.print()

@@ -341,14 +341,19 @@ async def test_the_ravines_zig_zag_is_in_plain_sight_at_step_80(make_app):
         assert np.all(np.isin(surface._inks[others] % overlay.KINDS, [overlay.DIM, overlay.HEAD_DIM]))
 
 
+async def open_the_sweep_view(app, pilot):
+    """w, and wait until the sweep is on screen."""
+    await pilot.press("w")
+    assert await wait_for(pilot, lambda: app.screen.result is not None, 20)
+
+
 async def test_t_in_the_sweep_view_tunes_and_applies_each_runs_best_setting(make_app):
     from gdtui.ui.screens.sweep import SweepScreen
     from gdtui.tune import run_tune
 
     app = make_app("bowl")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("w")
-        assert await wait_for(pilot, lambda: app.screen.result is not None, 20)
+        await open_the_sweep_view(app, pilot)
         await pilot.press("t")
         assert await wait_for(pilot, lambda: app.screen.tuned, 20)
         _, expected = run_tune(load("bowl"))          # the same tuning, headless
@@ -370,8 +375,7 @@ async def test_r_in_the_sweep_view_adds_the_range_test(make_app):
 
     app = make_app("bowl")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("w")
-        assert await wait_for(pilot, lambda: app.screen.result is not None, 20)
+        await open_the_sweep_view(app, pilot)
         await pilot.press("r")
         assert await wait_for(pilot, lambda: "range_test" in app.screen.result, 20)
         assert app.screen.result["range_test"] == run_range_test(load("bowl"), 1e-4, 10.0, 200)
