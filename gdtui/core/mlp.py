@@ -79,6 +79,9 @@ class MLP(Problem):
                                  for l, (rows, cols, _) in enumerate(self.blocks)
                                  for i in range(rows) for j in range(cols))
         self.XT1 = np.vstack([self.X.T, np.ones(samples)])   # (3, m): examples as columns, plus ones
+        self._full_weight = np.full(samples, 1.0 / samples)
+        # floats of value_and_grad's buffers per run and example: [A; 1], dA, Z, t, dZ
+        self._floats_per_example = sum(2 * n + 1 for n in self.layers[1:-1]) + 3
         self._buffers = {}
         pad = 0.5
         lo, hi = self.X.min(axis=0) - pad, self.X.max(axis=0) + pad
@@ -115,13 +118,42 @@ class MLP(Problem):
         return flat[0]
 
     # --- forward and backward ---------------------------------------------------------
+    #
+    # value_and_grad is the hot path of sweeps. Its formulation was chosen by measurement
+    # (issue #13 §3) on R = 3..320 runs, mini-batches of 64 and the full 300 examples, for
+    # [2, 5, 2, 1], [2, 20, 20, 1] and [2, 64, 1]: 2-4x faster per call than the former
+    # (R, n, B) kernel for R >= 48, the same for R = 3; a sweep of course_moons over 48 runs
+    # went from ~6x to ~10x faster per run and epoch than the course's own loop.
+    # - Every array lives in buffers kept per shape (_Buffers). Fresh temporaries of a few
+    #   hundred kB are mapped and unmapped by malloc on each call: that sweep took ~620 page
+    #   faults and ~1.2 ms of system time per epoch.
+    # - Activations are layer-major, (n, R, B): a layer's units are one contiguous block
+    #   across runs, so each element-wise pass (activation, slope, loss) is one contiguous
+    #   loop (relu 1.6x faster than over each run's rows of [A; 1]), while each run's (n, B)
+    #   matrix remains a BLAS operand (rows R·B apart) of np.matmul: faster here than einsum
+    #   (2-4x, with or without optimize), than sums of broadcast products, and than one 2-D
+    #   product for all runs sharing their inputs (as fast for n1 = 5, 2x slower for 20).
+    # - W^T·dZ of the output layer is an outer product (one output unit): np.einsum there
+    #   is 1.6-2.5x faster than matmul's products with k = 1.
+    # - Runs go in chunks of ~2 MB of buffers (CHUNK_FLOATS, an L2 cache): 320 runs on the
+    #   full data 1.2x ([2, 5, 2, 1]) to 2x ([2, 64, 1]) faster than in one pass.
+    # - Each run's numbers are computed alone, bit for bit: no reduction across runs.
+    # relu's slope multiplies by a boolean mask: faster than any float mask tried (sign,
+    # heaviside, ceil(min(A, 1))) or than where/putmask. The loss is kept as it was: with
+    # V = (1 - 2y)·Z, loss softplus(V) and slope (1 - 2y)·exp(V - softplus(V)) save four of
+    # its fourteen passes (~4% of a sweep) but round saturated outputs differently (more
+    # exactly) from the former results, and give NaN slopes when Z overflows.
+
+    CHUNK_FLOATS = 1 << 18
 
     def _act(self, Z, out):
         if self.activation == "relu":
             return np.maximum(Z, 0, out=out)
         if self.activation == "tanh":
             return np.tanh(Z, out=out)
-        return np.divide(1, 1 + np.exp(-Z), out=out)
+        np.exp(np.negative(Z, out=out), out=out)     # 1 / (1 + exp(-Z)), in place
+        out += 1
+        return np.divide(1, out, out=out)
 
     def _act_grad(self, Z, A):
         if self.activation == "relu":
@@ -138,66 +170,114 @@ class MLP(Problem):
             return -2 * A * (1 - A * A)
         return A * (1 - A) * (1 - 2 * A)
 
-    def _hidden_buffers(self, R, B):
-        """[A[l]; 1] for each hidden layer, reused between calls of the same shape."""
-        key = (R, B)
-        if key not in self._buffers:
-            self._buffers[key] = [np.ones((R, n + 1, B)) for n in self.layers[1:-1]]
-        return self._buffers[key]
-
-    def forward(self, P, A0, reuse: bool = True):
-        """Z and [A; 1] of every layer for inputs A0 = [X; 1] of shape (R or 1, 3, B);
-        the last A is the output probability (R, 1, B). `reuse`: the race's buffers, kept per
-        shape (not for one-off shapes, such as a grid's, which would pile up)."""
-        Ms = self.matrices(P)
-        hidden = (self._hidden_buffers(len(P), A0.shape[2]) if reuse else
-                  [np.ones((len(P), n + 1, A0.shape[2])) for n in self.layers[1:-1]])
-        Zs, As = [None], [A0]
-        for l, M in enumerate(Ms, start=1):
-            Z = M @ As[-1]
-            if l < self.L:
-                A = hidden[l - 1]
-                self._act(Z, A[:, :-1])
-            else:
-                A = sigmoid(Z)
-            Zs.append(Z)
-            As.append(A)
-        return Zs, As, Ms
-
     def _inputs(self, batch):
-        """([X; 1], Y, weight) for a batch: the full data shared by all runs,
-        or each run's own examples ((idx, weight) of shape (R or 1, B))."""
+        """([X; 1], y, weight) of a batch: (3, 1, B), (B,), (B,) when every run sees the same
+        examples (the full data, or one mini-batch (idx, weight) of shape (1, B)), else each
+        run's own: (3, R, B), (R, B), (R, B)."""
         if batch is None:
-            m = self.n_samples
-            return self.XT1[None], self.Y, np.full((1, m, 1), 1.0 / m)
+            return self.XT1[:, None], self.y, self._full_weight
         idx, weight = batch
-        return self.XT1[:, idx].transpose(1, 0, 2), self.y[idx][:, None, :], weight[:, :, None]
+        if len(idx) == 1:
+            idx, weight = idx[0], weight[0]
+        return self.XT1[:, idx].reshape(len(self.XT1), -1, idx.shape[-1]), self.y[idx], weight
+
+    def _chunks(self, R, B):
+        """Slices of the runs, of equal sizes, each with at most ~CHUNK_FLOATS floats of buffers."""
+        count = -(-R * B * self._floats_per_example // self.CHUNK_FLOATS)
+        if count <= 1:
+            return (slice(None),)
+        size = -(-R // count)
+        return [slice(lo, min(lo + size, R)) for lo in range(0, R, size)]
+
+    def _buffers_for(self, R, B):
+        """value_and_grad's buffers for this shape, kept between calls (a few shapes at a time)."""
+        if (R, B) not in self._buffers:
+            if len(self._buffers) >= 8:
+                self._buffers.clear()
+            self._buffers[R, B] = _Buffers(self, R, B, backward=True)
+        return self._buffers[R, B]
+
+    def forward(self, P, A0, buffers=None):
+        """[A0, [A1; 1], ..., [A(L-1); 1], Z(L)] for the inputs A0 = [X; 1]: (3, 1, B) shared by
+        all runs, or (3, R, B) each run's own. The hidden layers' activations, with their row of
+        ones, are layer-major, (n + 1, R, B); the output layer's Z is (R, B). `buffers`: the race's,
+        from _buffers_for (else new arrays: one-off shapes, such as a grid's, would pile up)."""
+        buf = buffers or _Buffers(self, len(P), A0.shape[-1], backward=False)
+        return self._forward(self.matrices(P), A0, buf)
+
+    def _forward(self, Ms, A0, buf):
+        """forward, from the layers' matrices M = [W | b] (R, n, n_in + 1), into `buf`."""
+        As = [A0]
+        for l, M in enumerate(Ms, start=1):
+            Z = buf.Abar[l - 1][:-1] if l < self.L else buf.Z[None]      # (n, R, B)
+            np.matmul(M, As[-1].transpose(1, 0, 2), out=Z.transpose(1, 0, 2))
+            if l < self.L:
+                self._act(Z, Z)
+                As.append(buf.Abar[l - 1])
+        As.append(buf.Z)
+        return As
 
     def value_and_grad(self, P, batch=None):
         A0, Y, w = self._inputs(batch)
-        Zs, As, Ms = self.forward(P, A0)
-        ZL = Zs[-1]
-        # cross-entropy, in a form that stays finite when the output saturates
-        loss = ((np.maximum(ZL, 0) + np.log1p(np.exp(-np.abs(ZL))) - Y * ZL) @ w).reshape(len(P))
-        G = np.empty_like(P)
-        dMs = self.matrices(G)
-        dZ = (As[-1] - Y) * w.transpose(0, 2, 1)
-        for l in range(self.L, 0, -1):
-            np.matmul(dZ, As[l - 1].transpose(0, 2, 1), out=dMs[l - 1])
-            if l > 1:
-                dA = Ms[l - 1][:, :, :-1].transpose(0, 2, 1) @ dZ
-                dZ = dA * self._act_grad(Zs[l - 1], As[l - 1][:, :-1])
+        loss, G = np.empty(len(P)), np.empty_like(P)
+        for rows in self._chunks(len(P), A0.shape[-1]):
+            if A0.shape[1] == 1:   # shared by all runs
+                self._value_and_grad(P[rows], A0, Y, w, loss[rows], G[rows])
+            else:
+                self._value_and_grad(P[rows], A0[:, rows], Y[rows], w[rows], loss[rows], G[rows])
         return loss, G
+
+    def _value_and_grad(self, P, A0, Y, w, loss, G):
+        """The loss and gradient of the runs P (R, D) into loss (R,) and G (R, D)."""
+        buf = self._buffers_for(len(P), A0.shape[-1])
+        Ms, dMs = self.matrices(P), self.matrices(G)
+        As = self._forward(Ms, A0, buf)
+        Z, t, dZ = As.pop(), buf.t, buf.dZ
+        # cross-entropy, in a form that stays finite when the output saturates:
+        #   t = max(Z, 0) + log(1 + exp(-|Z|)) - y·Z
+        np.log1p(np.exp(np.negative(np.abs(Z, out=t), out=t), out=t), out=t)
+        t += np.maximum(Z, 0, out=dZ)
+        t -= np.multiply(Y, Z, out=dZ)
+        # one dot product per run (a run's numbers must not depend on the others in the race,
+        # and a matrix-vector product over all runs sums in an order that depends on R)
+        np.matmul(t[:, None], w[..., None], out=loss[:, None, None])
+        # backward: dZ = (sigmoid(Z) - y)·w at the output, then layer by layer
+        #   dM = dZ·[A; 1]^T,   dA = W^T·dZ,   dZ = dA·g'(Z)
+        np.divide(1, np.add(np.exp(np.negative(Z, out=dZ), out=dZ), 1, out=dZ), out=dZ)
+        dZ -= Y
+        dZ *= w
+        dZ = dZ[None]                                                    # (1, R, B)
+        for l in range(self.L, 0, -1):
+            A = As[l - 1]
+            np.matmul(dZ.transpose(1, 0, 2), A.transpose(1, 2, 0), out=dMs[l - 1])
+            if l > 1:
+                W, dA = Ms[l - 1][:, :, :-1], buf.dA[l - 2]
+                if len(dZ) == 1:   # an outer product per run
+                    np.einsum("rij,irb->jrb", W, dZ, out=dA)
+                else:
+                    np.matmul(W.transpose(0, 2, 1), dZ.transpose(1, 0, 2), out=dA.transpose(1, 0, 2))
+                self._times_slope(dA, A[:-1], buf)
+                dZ = dA
+
+    def _times_slope(self, dA, A, buf):
+        """dA·g'(Z) in place, from A = g(Z): relu's slope is A > 0, tanh's 1 - A², sigmoid's A(1 - A)."""
+        if self.activation == "relu":
+            dA *= np.greater(A, 0, out=buf.mask[:len(A)])
+            return
+        slope = buf.slope[:len(A)]
+        if self.activation == "tanh":
+            np.subtract(1, np.multiply(A, A, out=slope), out=slope)
+        else:
+            np.multiply(A, np.subtract(1, A, out=slope), out=slope)
+        dA *= slope
 
     def loss(self, P, rows_per_pass: int = 256):
         """The full-batch loss only (no backward pass), `rows_per_pass` rows at a time so that the
         activations stay in cache: a grid of thousands of parameter vectors is one call."""
         out = np.empty(len(P))
-        A0 = self.XT1[None]
         for lo in range(0, len(P), rows_per_pass):
-            ZL = self.forward(P[lo:lo + rows_per_pass], A0, reuse=False)[0][-1]
-            out[lo:lo + rows_per_pass] = np.mean(np.maximum(ZL, 0) + np.log1p(np.exp(-np.abs(ZL))) - self.Y * ZL,
-                                                 axis=(1, 2))
+            Z = self.forward(P[lo:lo + rows_per_pass], self.XT1[:, None])[-1]
+            out[lo:lo + rows_per_pass] = np.mean(np.maximum(Z, 0) + np.log1p(np.exp(-np.abs(Z))) - self.y * Z, axis=1)
         return out
 
     # --- curvature ----------------------------------------------------------------------
@@ -256,12 +336,28 @@ class MLP(Problem):
         """Output probability of each run at each point: (R, N); points (N, 2), default the data.
         (Called outside the race too: an exploded run's exp overflows to a probability of 0 or 1.)"""
         if points is None:
-            A0 = self.XT1[None]
+            A0 = self.XT1[:, None]
         else:
             pts = np.asarray(points, dtype=float)
-            A0 = np.vstack([pts.T, np.ones(len(pts))])[None]
+            A0 = np.vstack([pts.T, np.ones(len(pts))])[:, None]
         with np.errstate(all="ignore"):
-            return self.forward(P, A0, reuse=False)[1][-1][:, 0, :]
+            return sigmoid(self.forward(P, A0)[-1])
 
     def accuracy(self, P):
         return np.mean((self.predict(P) > 0.5) == (self.y == 1), axis=1)
+
+
+class _Buffers:
+    """The arrays of MLP.forward (and of value_and_grad's backward pass) for R runs and B
+    examples, layer-major: (units, R, B)."""
+
+    def __init__(self, mlp: MLP, R: int, B: int, backward: bool):
+        hidden = mlp.layers[1:-1]
+        self.Abar = [np.ones((n + 1, R, B)) for n in hidden]      # [A; 1]: the ones stay
+        self.Z = np.empty((R, B))                                  # the output layer's Z
+        if backward:
+            self.t, self.dZ = np.empty((R, B)), np.empty((R, B))
+            self.dA = [np.empty((n, R, B)) for n in hidden]
+            widest = (max(hidden, default=0), R, B)
+            self.mask = np.empty(widest, dtype=bool) if mlp.activation == "relu" else None
+            self.slope = np.empty(widest) if mlp.activation != "relu" else None
