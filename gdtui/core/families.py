@@ -38,12 +38,13 @@ class Family:
     def take_hyper(self, hyper):
         self.hp = {k: hyper[k][self.members] for k in self.rule.hyper}
 
-    def select(self, rows, every, row_pos):
-        """(where the family's active runs sit among `rows`, their state, their
-        hyperparameters, their positions in the family or None for all)."""
-        if every:
+    def select(self, moving, row_pos):
+        """(where the family's active runs sit among the rows that move, their state, their
+        hyperparameters, their positions in the family or None for all). `moving`: a mask over
+        the race's runs, None when every run moves."""
+        if moving is None:
             return self.at, self.state, self.hp, None
-        active = np.flatnonzero(np.isin(self.members, rows))
+        active = np.flatnonzero(moving[self.members])
         if not len(active):
             return None, None, None, None
         at = row_pos[self.members[active]]
@@ -63,13 +64,15 @@ class Family:
         self.some_of[active] = len(self.last_some)
         self.some_row[active] = np.arange(len(active))
         self.last_some.append(internals)
-        self._forget_overwritten()
+        if len(self.last_some) > self.KEPT_UPDATES:
+            self._forget_overwritten()
+
+    KEPT_UPDATES = 8   # partial updates kept before those no member needs are dropped
 
     def _forget_overwritten(self):
         """Drop the internals no member's latest update holds any more: a race whose runs
-        keep stepping in subsets (after one has stopped) would otherwise keep them all."""
-        if len(self.last_some) == 1:
-            return
+        keep stepping in subsets (after one has stopped) would otherwise keep them all (done
+        every KEPT_UPDATES updates, not at each: it costs as much as the update of a small race)."""
         mine = self.some_of >= 0
         live = np.flatnonzero(np.bincount(self.some_of[mine], minlength=len(self.last_some)))
         if len(live) < len(self.last_some):

@@ -386,6 +386,7 @@ class Race:
         """One update of each run in `rows`; returns each run's batch loss times
         batch size / m (its share of the epoch cost, as the course sums it)."""
         every = len(rows) == self.R
+        moving = None
         if every:
             P = self.P  # updated in place
             lr = self.lr if self.schedules.all_constant else self._rates(rows)
@@ -393,8 +394,10 @@ class Race:
             P = self.P[rows]
             lr = self._rates(rows)
             self._row_pos[rows] = np.arange(len(rows))
+            moving = np.zeros(self.R, dtype=bool)
+            moving[rows] = True
         lr_col = lr[:, None]
-        parts = [(family, *family.select(rows, every, self._row_pos)) for family in self.families]
+        parts = [(family, *family.select(moving, self._row_pos)) for family in self.families]
         points = P
         for family, at, state, hp, _ in parts:
             look = family.rule.lookahead
