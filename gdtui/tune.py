@@ -205,7 +205,8 @@ def result_rows(result: dict) -> list[list[str]]:
     for run in result["runs"]:
         best = run["best"] or {}
         rows.append([run["name"], run["optimizer"], num(best.get("lr")), setting_text(best.get("hyper", {})),
-                     num(best.get("final_loss")), num(run["median_final_loss"]),
+                     num(best.get("final_loss")),
+                     "∞" if run["median_final_loss"] is None else num(run["median_final_loss"]),
                      f"{100 * run['diverged_fraction']:.0f}%",
                      "—" if run["window_decades"] is None else f"{run['window_decades']:.1f}"])
     return rows
