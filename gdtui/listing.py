@@ -24,6 +24,9 @@ def print_listing(console: Console):
     problems.add_column("what")
     for name, d in SURFACES.items():
         problems.add_row("surface", name, _params(problem_params("surface", name)), d.doc)
+    problems.add_row("formula", "", _params(problem_params("formula")),
+                     "your own surface: f in x, y, pi, e, + - * / ** and sin cos tan exp log sqrt tanh sinh "
+                     "cosh arctan abs")
     problems.add_row("linreg", "", _params(problem_params("linreg")), "mean squared error of y ≈ w·x + b")
     problems.add_row("logreg", "", _params(problem_params("logreg")), "logistic loss in (w, b)")
     try:

@@ -388,7 +388,7 @@ class _Reader:
         per_tick = updates_per_tick(runs, samples) if clock == "epoch" else 1
         if length * per_tick > limits.MAX_LENGTH:
             self.fail("epochs", updates_text(length, per_tick))
-        noisy = kind == "surface" and float(params.get("noise", 0.0)) > 0
+        noisy = kind in ("surface", "formula") and float(params.get("noise", 0.0)) > 0
         work_per_tick, stream_work = tick_work(runs, samples, dim, clock, noisy, per_tick, compat == "course")
         if length * (work_per_tick + stream_work) > limits.MAX_WORK:
             self.fail("epochs" if clock == "epoch" else "steps",
@@ -416,8 +416,12 @@ class _Reader:
         self.keys(t, base_keys + list(spec), "problem")
         params = {}
         for key, p in spec.items():
-            if key in t:
+            if key in t and kind == "formula" and key in ("f", "minimum"):
+                params[key] = self.formula(t[key]) if key == "f" else self.point(t[key], "problem.minimum")
+            elif key in t:
                 params[key] = self.param(p, t[key], f"problem.{key}")
+        if kind == "formula" and "f" not in params:
+            self.fail("problem.f", 'missing: the surface as a formula in x and y, such as f = "x**2 + 10*y**2"')
         if kind == "mlp":
             from .core.mlp import check_params
             problem_error = check_params(params)
@@ -428,14 +432,30 @@ class _Reader:
         if "start" in t:
             if dim is None:
                 self.fail("problem.start", "the MLP starts from its initialisation (see problem.init)")
-            v = t["start"]
-            if not isinstance(v, list) or len(v) != dim:
-                self.fail("problem.start", f"must be a list of {dim} numbers (got {_show(v)})")
-            start = tuple(self.number(x, f"problem.start[{i}]") for i, x in enumerate(v))
+            start = self.point(t["start"], "problem.start")
         samples = 0
-        if kind != "surface":
+        if kind not in ("surface", "formula"):
             samples = params.get("samples", spec["samples"].default)
         return kind, name, params, start, samples
+
+    def point(self, value, path) -> tuple[float, float]:
+        if not isinstance(value, list) or len(value) != 2:
+            self.fail(path, f"must be a list of 2 numbers (got {_show(value)})")
+        return tuple(self.number(x, f"{path}[{i}]") for i, x in enumerate(value))
+
+    def formula(self, value) -> str:
+        """A formula's text, checked (parsed and differentiated: never run) here, so that a
+        mistake is reported with the file and its column."""
+        from .core.formula import MAX_LENGTH, Formula, FormulaError
+
+        if isinstance(value, str) and len(value) > MAX_LENGTH:
+            self.fail("problem.f", f"{len(value)} characters: the limit is {MAX_LENGTH}")
+        text = self.string(value, "problem.f", lines=True)   # (the formula refuses a second line itself)
+        try:
+            Formula(text)
+        except FormulaError as e:
+            self.fail("problem.f", f"{e} in {_show(text)}")
+        return text
 
     def network_size(self, params: dict, runs: int, samples: int):
         """A network small enough to step interactively, for every run at once: checked from the

@@ -9,7 +9,9 @@ from .models import LinearRegression, LogisticRegression
 from .problem import Param, Problem
 from .surfaces import NOISE, SURFACES, Surface
 
-PROBLEM_TYPES = ("surface", "linreg", "logreg", "mlp")
+PROBLEM_TYPES = ("surface", "formula", "linreg", "logreg", "mlp")
+FORMULA_PARAMS = (Param("f", None, "the surface as a formula in x and y, e.g. \"(1 - x)**2 + 100*(y - x**2)**2\"", str),
+                  Param("minimum", None, "[x, y] of its minimum, if known (marked, and f* = f there)", list))
 DATA_SEED = Param("seed", None, "seed of the generated data (default: the scenario's seed)", int)
 
 
@@ -17,6 +19,8 @@ def problem_params(kind: str, name: str | None = None) -> tuple[Param, ...]:
     """The parameters a [problem] table of this type (and surface name) accepts."""
     if kind == "surface":
         return SURFACES[name].params + (NOISE,)
+    if kind == "formula":
+        return FORMULA_PARAMS + (NOISE,)
     if kind == "linreg":
         return LinearRegression.PARAMS + (DATA_SEED,)
     if kind == "logreg":
@@ -35,6 +39,9 @@ def make_problem(kind: str, name: str | None, params: dict, seed: int, course: b
     rng = np.random.default_rng([seed if data_seed is None else data_seed, 0])
     if kind == "surface":
         return Surface(name, **params)
+    if kind == "formula":
+        from .formula import FormulaSurface
+        return FormulaSurface(**params)
     if kind == "linreg":
         return LinearRegression(rng, **params)
     if kind == "logreg":

@@ -569,15 +569,19 @@ class Playback:
     def _start_to_save(self):
         return tuple(float(x) for x in self.start) if self.scene.two_d else None
 
-    def with_problem(self, kind: str, name: str | None) -> Scenario:
-        """The current runs on another problem from its default start, with the settings they
-        have at the cursor (what the table shows)."""
+    def with_problem(self, kind: str, name: str | None, params: dict | None = None) -> Scenario:
+        """The current runs on another problem (its `params`: a formula's f) from its default start,
+        with the settings they have at the cursor (what the table shows)."""
+        what = name or kind
+        if params and "f" in params:   # (a title holds 200 characters, a formula 1000)
+            what = f"f = {params['f']}" if len(params["f"]) <= 60 else f"f = {params['f'][:59]}…"
         now = settings_at(self.setup, self.scenario.events, self.cursor)
         runs = [dataclasses.replace(run, lr=now[r]["lr"], hyper={k: v for k, v in now[r].items() if k != "lr"})
                 for r, run in enumerate(self.setup.runs)]
         return dataclasses.replace(self.scenario, runs=runs, problem_type=kind,
-                                   problem_name=name, problem_params={}, start=None, view=None, events=[],
+                                   problem_name=name, problem_params=dict(params or {}), start=None, view=None,
+                                   events=[],
                                    compat=None, clock="step", length=max(self.scenario.length, 200),
-                                   title=f"{name or kind}: the runs of “{self.scenario.title}”",
+                                   title=f"{what}: the runs of “{self.scenario.title}”",
                                    description=f"The runs of “{self.scenario.title}”, with their settings, "
-                                               f"on {name or kind}.")
+                                               f"on {what}.")

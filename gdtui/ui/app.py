@@ -190,6 +190,9 @@ class GdtuiApp(App):
             return
         if choice[0] == "scenario":
             self.open_scenario(load(choice[1]))
+        elif choice[0] == "formula":
+            scenario = self.playback.with_problem("formula", None, {"f": choice[1]})
+            self.open_scenario(scenario, f"the runs, with your settings, on f = {choice[1]}")
         else:
             kind, name = choice[1], choice[2]
             scenario = self.playback.with_problem(kind, name)

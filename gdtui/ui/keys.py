@@ -32,7 +32,7 @@ KEYS = [
     ("shift+up", "pan(0,0.1)", "pan", "pan up", False),
     ("shift+down", "pan(0,-0.1)", "pan", "pan down", False),
     ("0", "home_view", "view", "back to the scenario's view", False),
-    ("p", "pick_problem", "problem", "choose another problem, surface or scenario", True),
+    ("p", "pick_problem", "problem", "choose another problem, surface or scenario, or type a formula", True),
     ("s", "save", "save", "save the current setup as a scenario file", False),
     ("m", "landscape", "landscape", "networks: every run on one plane through parameter space (PCA), or back "
      "to the decision boundaries", False),

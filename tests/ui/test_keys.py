@@ -337,3 +337,26 @@ async def test_a_click_on_the_landscape_plane_restarts_nothing(make_app):
         assert app.playback.generation == generation and app.playback.cursor == 100
         await pilot.press("z")                       # no zoom on the plane: said, not silent
         assert "no zoom" in app.playback.message
+
+
+async def test_the_picker_checks_a_formula_as_it_is_typed_and_races_on_it(make_app):
+    app = make_app("bowl")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p", "tab")
+        check = app.screen.query_one("#formula-check")
+        await pilot.press(*"x**2 + foo(y)")
+        assert "column 8: 'foo' is not a function here" in str(check.render())
+        await pilot.press("enter")
+        assert isinstance(app.screen, ProblemPicker)          # a wrong formula goes nowhere
+        for _ in "foo(y)":
+            await pilot.press("backspace")
+        await pilot.press(*"10*y**2")
+        assert "enter: the runs race on this surface" in str(check.render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, ProblemPicker)
+        assert app.playback.problem.name == "f = x**2 + 10*y**2"
+        assert [r.name for r in app.playback.race.runs] == ["GD", "Momentum tuned", "Momentum 0.9", "Adam"]
+        app.playback.step(5)
+        np.testing.assert_allclose(app.playback.race.history.loss[0], 4.0 + 10 * 4.0)   # from (-2, 2)
+        assert "f = x**2 + 10*y**2" in screen_text(app)
