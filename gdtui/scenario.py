@@ -193,10 +193,12 @@ def load(name: str) -> Scenario:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise ScenarioError(f"cannot read: {getattr(e, 'strerror', None) or e}", name)
-    return parse(text, name)
+    return parse(text, name, path.parent)
 
 
-def parse(text: str, source: str = "<scenario>") -> Scenario:
+def parse(text: str, source: str = "<scenario>", directory: Path | None = None) -> Scenario:
+    """A scenario from its TOML `text`; `source` names it in errors, `directory` is where the
+    files it names (problem.data) are (default: the current directory)."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -209,7 +211,7 @@ def parse(text: str, source: str = "<scenario>") -> Scenario:
                             f"digits)", source)
     if _depth(doc) > limits.MAX_NESTING:
         raise ScenarioError(f"arrays or tables nested more than {limits.MAX_NESTING} levels deep", source)
-    return _Reader(source).scenario(doc)
+    return _Reader(source, directory or Path(".")).scenario(doc)
 
 
 def _depth(value, level: int = 0) -> int:
@@ -257,8 +259,9 @@ MAX_TEXT = {False: 200, True: 10_000}   # characters of a name or title; of a de
 class _Reader:
     """Validates a parsed TOML document field by field, naming the path of each error."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, directory: Path):
         self.source = source
+        self.directory = directory
 
     def fail(self, path: str, message: str):
         raise ScenarioError(message, self.source, path)
@@ -364,6 +367,8 @@ class _Reader:
         kind, name, params, start, samples = self.problem(self.table(doc["problem"], "problem"))
         if compat == "course" and kind != "mlp":
             self.fail("compat", f"'course' applies to problem.type = 'mlp' (got {kind!r})")
+        if compat == "course" and "data" in params:
+            self.fail("compat", "'course' uses the course's own moons: leave out compat or problem.data")
         if "steps" in doc and "epochs" in doc:
             self.fail("epochs", "give steps or epochs, not both")
         if "epochs" in doc:
@@ -418,6 +423,8 @@ class _Reader:
         for key, p in spec.items():
             if key in t and kind == "formula" and key in ("f", "minimum"):
                 params[key] = self.formula(t[key]) if key == "f" else self.point(t[key], "problem.minimum")
+            elif key in t and key == "data":
+                params[key], points = self.points_file(t[key], [k for k in ("dataset", "samples", "noise") if k in t])
             elif key in t:
                 params[key] = self.param(p, t[key], f"problem.{key}")
         if kind == "formula" and "f" not in params:
@@ -434,7 +441,9 @@ class _Reader:
                 self.fail("problem.start", "the MLP starts from its initialisation (see problem.init)")
             start = self.point(t["start"], "problem.start")
         samples = 0
-        if kind not in ("surface", "formula"):
+        if "data" in params:
+            samples = points
+        elif kind not in ("surface", "formula"):
             samples = params.get("samples", spec["samples"].default)
         return kind, name, params, start, samples
 
@@ -442,6 +451,21 @@ class _Reader:
         if not isinstance(value, list) or len(value) != 2:
             self.fail(path, f"must be a list of 2 numbers (got {_show(value)})")
         return tuple(self.number(x, f"{path}[{i}]") for i, x in enumerate(value))
+
+    def points_file(self, value, clashes: list[str]) -> tuple[str, int]:
+        """(the path of a CSV of points, relative to the scenario file; how many it holds), read
+        and checked here, so that a bad cell is reported with the file, row and column."""
+        from .core.points import PointsError, load_points
+
+        text = self.string(value, "problem.data")
+        if clashes:
+            self.fail(f"problem.{clashes[0]}", "the points come from problem.data: leave out dataset, samples and noise")
+        path = Path(text) if Path(text).is_absolute() else self.directory / text
+        try:
+            X, _ = load_points(path)
+        except PointsError as e:
+            self.fail("problem.data", f"{_show(text)}: {e}")
+        return str(path), len(X)
 
     def formula(self, value) -> str:
         """A formula's text, checked (parsed and differentiated: never run) here, so that a

@@ -26,6 +26,7 @@ MLP_PARAMS = (
     Param("dataset", "moons", "moons, circles, xor, blobs or spiral", str, choices=tuple(DATASETS)),
     Param("samples", 300, "number of training examples", int, minimum=2),
     Param("noise", None, "noise of the data set (default: the data set's own)", minimum=0.0, maximum=1e3),
+    Param("data", None, "a CSV file of your own points (columns x1, x2, label) instead of a data set", str),
 )
 
 
@@ -48,7 +49,7 @@ class MLP(Problem):
     classification = True
 
     def __init__(self, rng, layers=(2, 5, 2, 1), activation="relu", init="he", dataset="moons",
-                 samples=300, noise=None, course=False, data_seed=None):
+                 samples=300, noise=None, course=False, data_seed=None, data=None):
         self.layers = list(layers)
         self.activation = activation
         self.init = init
@@ -56,7 +57,15 @@ class MLP(Problem):
         self.course = course
         self.name = f"mlp {self.layers} on {dataset}"
         noise = DEFAULT_NOISE[dataset] if noise is None else noise
-        if course:
+        if data is not None:   # your own points (checked when the scenario was read)
+            from pathlib import Path
+
+            from .points import load_points
+
+            self.X, self.y = load_points(data)
+            samples, self.dataset = len(self.X), Path(data).name
+            self.name = f"mlp {self.layers} on {self.dataset}"
+        elif course:
             # the course: np.random.seed(3) before make_moons; He initialisation from seed 3
             self.X, self.y = DATASETS[dataset](samples, noise, np.random.RandomState(3 if data_seed is None else data_seed))
         else:

@@ -1,0 +1,80 @@
+"""Your own data: labelled points in the plane from a CSV file, for a network to classify.
+
+The file has a header row naming the columns x1, x2 and label (in any order; other columns are
+ignored), then one row per point: two finite numbers and a label of 0 or 1. Anything else is
+one line naming the row and the column, so a person can find it in their spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+
+COLUMNS = ("x1", "x2", "label")
+MAX_ROWS = 10_000        # points: past this a network's view no longer redraws interactively
+MAX_BYTES = 2 * 2**20    # of the file (10,000 rows of numbers need a fraction of it)
+
+
+class PointsError(ValueError):
+    pass
+
+
+def load_points(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """(X (m, 2), y (m,) of 0.0 and 1.0) from a CSV file, or PointsError saying what is wrong
+    where: 'row 7, column x2: "abc" is not a number' (rows counted as a spreadsheet shows them,
+    the header being row 1)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise PointsError(f"{size} bytes: the limit is {MAX_BYTES} ({MAX_ROWS} points)")
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise PointsError(f"not UTF-8 text (byte {e.start})")
+    except OSError as e:
+        raise PointsError(f"cannot read it: {e.strerror or e}")
+    rows = csv.reader(text.splitlines())
+    header = [h.strip().lower() for h in next(rows, [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise PointsError(f"row 1: the header must name the columns x1, x2 and label "
+                          f"(missing: {', '.join(missing)}; found: {_clip(', '.join(header) or 'nothing')})")
+    at = {c: header.index(c) for c in COLUMNS}
+    X, y = [], []
+    for number, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue   # a blank line
+        if len(X) == MAX_ROWS:
+            raise PointsError(f"row {number}: more than {MAX_ROWS} points: the view would no longer keep up")
+        values = []
+        for column in COLUMNS:
+            if at[column] >= len(row):
+                raise PointsError(f"row {number}, column {column}: missing (the row has {len(row)} cells)")
+            cell = row[at[column]].strip()
+            try:
+                value = float(cell)
+            except ValueError:
+                raise PointsError(f"row {number}, column {column}: {_clip(repr(cell))} is not a number")
+            if not math.isfinite(value):
+                raise PointsError(f"row {number}, column {column}: {cell} is not finite")
+            if column == "label" and value not in (0.0, 1.0):
+                raise PointsError(f"row {number}, column label: must be 0 or 1 (got {cell})")
+            if column != "label" and abs(value) > 1e6:
+                raise PointsError(f"row {number}, column {column}: {cell} is beyond ±1e6 (scale the data)")
+            values.append(value)
+        X.append(values[:2])
+        y.append(values[2])
+    if len(X) < 2:
+        raise PointsError(f"{len(X)} point{'s' * (len(X) != 1)}: at least 2 are needed")
+    y = np.array(y)
+    if y.min() == y.max():
+        raise PointsError(f"every label is {int(y[0])}: a classifier needs points of both classes")
+    return np.array(X), y
+
+
+def _clip(text: str, n: int = 40) -> str:
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -1,0 +1,84 @@
+"""Your own points from a CSV: the network races on the file's points; a bad file is one line
+naming the scenario, the CSV, the row and the column, exit status 2."""
+
+import pytest
+
+from gdtui.core.points import MAX_ROWS
+
+SCENARIO = '''title = "mine"
+epochs = 5
+[problem]
+type = "mlp"
+layers = [2, 4, 1]
+data = "points.csv"
+[[runs]]
+optimizer = "adam"
+lr = 0.01
+batch = 4
+'''
+GOOD = "x1,x2,label\n0,0,0\n1,1,1\n0.5,-1,0\n-1,2,1\n"
+
+
+def write(tmp_path, csv_text, scenario=SCENARIO, name="points.csv"):
+    (tmp_path / name).write_bytes(csv_text.encode() if isinstance(csv_text, str) else csv_text)
+    path = tmp_path / "mine.toml"
+    path.write_text(scenario)
+    return path
+
+
+def test_a_network_races_on_the_files_points(gdtui, tmp_path):
+    path = write(tmp_path, "label,x2,x1,note\n0,0,0,a\n1,1,1,b\n\n0,-1,0.5,c\n1,2,-1,d\n")   # any column order
+    doc = gdtui("run", path, "--json").json()
+    assert doc["problem"] == "mlp" and doc["runs"][0]["status"] == "running"
+    from gdtui.scenario import load
+
+    problem = load(str(path)).build_problem()
+    assert problem.X.tolist() == [[0, 0], [1, 1], [0.5, -1], [-1, 2]] and problem.y.tolist() == [0, 1, 0, 1]
+    assert problem.n_samples == 4 and "points.csv" in problem.name
+
+
+def test_the_path_is_relative_to_the_scenario_file(gdtui, tmp_path, monkeypatch):
+    path = write(tmp_path, GOOD)
+    monkeypatch.chdir("/")
+    assert gdtui("check", path).code == 0
+
+
+@pytest.mark.parametrize("csv_text,expected", [
+    ("x1,x2\n0,0\n", "row 1: the header must name the columns x1, x2 and label (missing: label; found: x1, x2)"),
+    ("", "row 1: the header must name the columns x1, x2 and label (missing: x1, x2, label; found: nothing)"),
+    ("x1,x2,label\n0,0,0\n1,abc,1\n", "row 3, column x2: 'abc' is not a number"),
+    ("x1,x2,label\n0,0,0\ninf,1,1\n", "row 3, column x1: inf is not finite"),
+    ("x1,x2,label\n0,0,0\nnan,1,1\n", "row 3, column x1: nan is not finite"),
+    ("x1,x2,label\n0,0,0\n1,1,2\n", "row 3, column label: must be 0 or 1 (got 2)"),
+    ("x1,x2,label\n0,0,0\n1,1\n", "row 3, column label: missing (the row has 2 cells)"),
+    ("x1,x2,label\n0,0,1\n1,1,1\n", "every label is 1: a classifier needs points of both classes"),
+    ("x1,x2,label\n0,0,1\n", "1 point: at least 2 are needed"),
+    ("x1,x2,label\n0,0,0\n1e9,1,1\n", "row 3, column x1: 1e9 is beyond ±1e6"),
+    ("x1,x2,label\n" + "0,0,0\n1,1,1\n" * (MAX_ROWS // 2) + "2,2,0\n",
+     f"row {MAX_ROWS + 2}: more than {MAX_ROWS} points"),
+    (b"x1,x2,label\n0,0,0\n\xff\xfe,1,1\n", "not UTF-8 text"),
+])
+def test_a_bad_csv_is_one_line_naming_file_row_and_column(gdtui, tmp_path, csv_text, expected):
+    path = write(tmp_path, csv_text)
+    for command in (("check", path), ("run", path, "--json"), ("sweep", path, "--points", "2")):
+        r = gdtui(*command)
+        assert r.code == 2 and r.out == "" and r.err.count("\n") == 1, r.err
+        assert r.err.startswith(f"gdtui: error: {path}: problem.data: 'points.csv': ") and expected in r.err, r.err
+
+
+def test_a_missing_file_and_clashing_fields(gdtui, tmp_path):
+    path = write(tmp_path, GOOD, name="other.csv")
+    r = gdtui("check", path)
+    assert r.code == 2 and "problem.data: 'points.csv': cannot read it: No such file or directory" in r.err
+    path = write(tmp_path, GOOD, SCENARIO.replace('data = "points.csv"', 'data = "points.csv"\nsamples = 50'))
+    r = gdtui("check", path)
+    assert r.code == 2 and "problem.samples: the points come from problem.data" in r.err
+    path = write(tmp_path, GOOD, 'compat = "course"\n' + SCENARIO)
+    r = gdtui("check", path)
+    assert r.code == 2 and "compat: 'course' uses the course's own moons" in r.err
+
+
+def test_tuning_and_sweeping_run_on_the_files_points(gdtui, tmp_path):
+    path = write(tmp_path, GOOD)
+    assert gdtui("tune", path, "--budget", "3", "--json").json()["runs"][0]["trials"] == 3
+    assert gdtui("sweep", path, "--points", "3", "--json").json()["points"] == 3
