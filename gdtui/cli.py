@@ -138,7 +138,8 @@ def build_parser() -> Parser:
     p.add_argument("--search", choices=("random", "grid"), default="random",
                    help="random (default): settings drawn at random; grid: a grid of them")
     p.add_argument("--seed", type=int_at_least(0, MAX_SEED), metavar="N",
-                   help="the seed of the random search (default: the scenario's seed)")
+                   help="the seed of the random search's draws (default: the scenario's seed, which still sets the "
+                        "batches and noise)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the plot and table")
 
     p = sub.add_parser("theory", help="each run's predicted rate and stable lr against the rate it achieved",

@@ -97,15 +97,12 @@ def summarize(scenario: Scenario, race: Race, lrs: np.ndarray, steps: int | None
     n = len(lrs)
     quadratic = getattr(race.problem, "quadratic", False)
     lam = linear_theory.spectrum(race.problem, np.zeros((1, race.problem.dim)))[0][0] if quadratic else None
-    final = race.history.loss[-1]
-    initial = race.history.loss[0]
     out = []
     for k, run in enumerate(scenario.runs):
         rows = slice(k * n, (k + 1) * n)
         status = [race.status_name(i) for i in range(k * n, (k + 1) * n)]
-        loss = np.where(race.status[rows] == DIVERGED, np.nan, final[rows])
-        stable = np.isfinite(loss) & (loss < initial[rows])
-        best = int(np.nanargmin(np.where(stable, loss, np.nan))) if stable.any() else None
+        loss, stable = outcomes(race, rows)
+        best = int(np.argmin(np.where(stable, loss, np.inf))) if stable.any() else None
         window = None
         if stable.any():
             inside = np.flatnonzero(stable)
@@ -126,6 +123,15 @@ def summarize(scenario: Scenario, race: Race, lrs: np.ndarray, steps: int | None
                   "gd_edge": 2 / float(lam[-1]) if lam[-1] > 0 else None}
     return {"scenario": scenario.title, "clock": scenario.clock, "steps": steps or race.tick, "lr_min": float(lrs[0]),
             "lr_max": float(lrs[-1]), "points": n, "f_star": race.problem.f_star, "theory": theory, "runs": out}
+
+
+def outcomes(race: Race, rows: slice) -> tuple[np.ndarray, np.ndarray]:
+    """For the runs `rows` of a finished race: each one's final loss (+∞ where it diverged) and
+    whether it is *stable*, ending below the loss it started from. A sweep's window and best
+    rate and a tuning's best setting are read from these alike."""
+    final, initial = race.history.loss[-1, rows], race.history.loss[0, rows]
+    loss = np.where((race.status[rows] == DIVERGED) | ~np.isfinite(final), np.inf, final)
+    return loss, np.isfinite(loss) & (loss < initial)
 
 
 def _finite(x: float | None) -> float | None:

@@ -6,8 +6,9 @@ A race at one shared learning rate favours whichever rule that rate suits. The f
 2020) gives each rule the same tuning budget over all of its hyperparameters and compares the
 best each found. Here every trial of every run steps in one batched race; a trial is a copy of
 its scenario run with other settings and that run's random stream, so every trial of a run sees
-the same batches and the same noise and differs from its siblings only in its setting (a trial
-equals a one-run race with that setting exactly: tested).
+the same batches and the same noise and differs from its siblings only in its setting: a trial
+equals that run of the scenario's own race (its timeline left out) with that setting, bit for bit
+(tested), which is what applying the best setting in the app starts.
 
 What is searched, per rule:
 - lr: log-uniform over LR_RANGE (all rules);
@@ -35,7 +36,7 @@ from .core.race import DIVERGED, Race
 from .errors import GdtuiError
 from .headless import _finite
 from .scenario import Scenario
-from .sweep import batched_race, length_text, plot, rate_axis, run_color, run_glyph
+from .sweep import batched_race, length_text, outcomes, plot, rate_axis, run_color, run_glyph
 
 LR_RANGE = (1e-5, 10.0)
 # (lowest, highest) value of each decay rate searched; drawn as 1 − β on a log scale
@@ -135,19 +136,16 @@ def run_tune(scenario: Scenario, budget: int = DEFAULT_BUDGET, steps: int | None
 
 def summarize(scenario: Scenario, race: Race, trials: list[list[dict]], steps: int, search: str,
               seed: int) -> dict:
-    """Per run: its best trial, the median final loss over its trials (a diverged trial counts as
-    +∞), the fraction that diverged, and how many decades of lr held a stable trial."""
-    final, initial = race.history.loss[-1], race.history.loss[0]
+    """Per run: its best trial (the lowest final loss of those that ended below their start, as a
+    sweep's best), the median final loss over its trials (a diverged trial counts as +∞), the
+    fraction that diverged, and the span of its stable rates in decades."""
     out, row = [], 0
     for run, settings in zip(scenario.runs, trials):
         rows = slice(row, row + len(settings))
         row += len(settings)
-        diverged = race.status[rows] == DIVERGED
-        loss = np.where(diverged | ~np.isfinite(final[rows]), np.inf, final[rows])
-        stable = np.isfinite(loss) & (loss < initial[rows])
-        best = int(np.argmin(loss)) if np.isfinite(loss).any() else None
+        loss, stable = outcomes(race, rows)
+        best = int(np.argmin(np.where(stable, loss, np.inf))) if stable.any() else None
         lrs = np.array([s["lr"] for s in settings])
-        window = float(np.log10(lrs[stable].max() / lrs[stable].min())) if stable.any() else None
         median = float(np.median(loss))
         out.append({
             "name": run.name, "optimizer": run.rule, "trials": len(settings),
@@ -157,16 +155,17 @@ def summarize(scenario: Scenario, race: Race, trials: list[list[dict]], steps: i
                 "hyper": {k: v for k, v in settings[best].items() if k != "lr"},
                 "final_loss": float(loss[best]), "trial": best + 1},
             "median_final_loss": median if math.isfinite(median) else None,
-            "diverged_fraction": float(diverged.mean()),
-            "window_decades": window,
+            "diverged_fraction": float(np.mean(race.status[rows] == DIVERGED)),
+            # from the lowest to the highest rate of a stable trial (trials between them, at
+            # other decay rates, may still have diverged)
+            "window_decades": float(np.log10(lrs[stable].max() / lrs[stable].min())) if stable.any() else None,
             "stable_lr": None if not stable.any() else [float(lrs[stable].min()), float(lrs[stable].max())],
             "points": [{"lr": s["lr"], "hyper": {k: v for k, v in s.items() if k != "lr"},
-                        "final_loss": _finite(v) if not d else None,
-                        "status": race.status_name(i)}
-                       for i, s, v, d in zip(range(rows.start, rows.stop), settings, final[rows], diverged)],
+                        "final_loss": _finite(v), "status": race.status_name(i)}
+                       for i, s, v in zip(range(rows.start, rows.stop), settings, loss)],
         })
     return {"scenario": scenario.title, "clock": scenario.clock, "steps": steps, "budget": len(trials[0]),
-            "search": search, "seed": seed, "lr_range": list(LR_RANGE),
+            "search": search, "seed": seed if search == "random" else None, "lr_range": list(LR_RANGE),
             "decay_ranges": {k: list(v) for k, v in DECAY_RANGES.items()},
             "f_star": race.problem.f_star, "runs": out}
 
@@ -175,8 +174,8 @@ def summarize(scenario: Scenario, race: Race, trials: list[list[dict]], steps: i
 
 def explanation(result: dict) -> str:
     what = "log10 of the final f − f*" if result["f_star"] is not None else "log10 of the final loss"
-    return (f"each dot a trial: {what} after {length_text(result)} against its learning rate (its other "
-            "hyperparameters differ too); vertical lines: each run's best trial.")
+    return (f"each dot a trial: {what} after {length_text(result)} against its learning rate (and, for "
+            "rules with decay rates, its own β); vertical lines: each run's best trial.")
 
 
 def draw(plt, result: dict, glyphs: bool = False):
@@ -208,11 +207,11 @@ def result_rows(result: dict) -> list[list[str]]:
                      num(best.get("final_loss")),
                      "∞" if run["median_final_loss"] is None else num(run["median_final_loss"]),
                      f"{100 * run['diverged_fraction']:.0f}%",
-                     "—" if run["window_decades"] is None else f"{run['window_decades']:.1f}"])
+                     "—" if run["window_decades"] is None else f"{run['window_decades']:.1f} dec"])
     return rows
 
 
-RESULT_HEADERS = ("run", "rule", "best lr", "with", "loss there", "median", "diverged", "stable decades")
+RESULT_HEADERS = ("run", "rule", "best lr", "with", "loss there", "median", "diverged", "stable span")
 
 
 def print_report(result: dict, console=None):
@@ -231,9 +230,11 @@ def print_report(result: dict, console=None):
     console.print()
     columns = [Column("run"), Column("rule", drop=1), Column("best lr", "right"), Column("with"),
                Column("loss there", "right"), Column("median", "right", drop=2), Column("diverged", "right"),
-               Column("stable decades", "right", drop=3)]
-    title = (f"{result['scenario']}: {result['budget']} trials per run ({result['search']} search, seed "
-             f"{result['seed']}), {length_text(result)} each")
+               Column("stable span", "right", drop=3)]
+    how = f"random search, draws seeded {result['seed']}" if result["search"] == "random" else "grid search"
+    title = f"{result['scenario']}: {result['budget']} trials per run ({how}), {length_text(result)} each"
     console.print(fitted_table(console, columns, result_rows(result), title=title))
     console.print("lr from {:g} to {:g} on a log scale; decay rates β, β1, β2, ρ with 1 − β on a log scale; "
-                  "a diverged trial counts as +∞ in the median".format(*result["lr_range"]), style="#9e9e9e")
+                  "best: the lowest final loss of a trial that ended below its start; a diverged trial counts "
+                  "as +∞ in the median; stable span: decades from the lowest to the highest lr of such a "
+                  "trial".format(*result["lr_range"]), style="#9e9e9e")

@@ -132,7 +132,7 @@ class MLP(Problem):
     # (issue #13 §3) on R = 3..320 runs, mini-batches of 64 and the full 300 examples, for
     # [2, 5, 2, 1], [2, 20, 20, 1] and [2, 64, 1]: 2-4x faster per call than the former
     # (R, n, B) kernel for R >= 48, the same for R = 3; a sweep of course_moons over 48 runs
-    # went from ~6x to ~10x faster per run and epoch than the course's own loop.
+    # went from 8x to 11-15x faster per run and epoch than the course's own loop (README, Speed).
     # - Every array lives in buffers kept per shape (_Buffers). Fresh temporaries of a few
     #   hundred kB are mapped and unmapped by malloc on each call: that sweep took ~620 page
     #   faults and ~1.2 ms of system time per epoch.
@@ -206,13 +206,12 @@ class MLP(Problem):
             self._buffers[R, B] = _Buffers(self, R, B, backward=True)
         return self._buffers[R, B]
 
-    def forward(self, P, A0, buffers=None):
+    def forward(self, P, A0):
         """[A0, [A1; 1], ..., [A(L-1); 1], Z(L)] for the inputs A0 = [X; 1]: (3, 1, B) shared by
         all runs, or (3, R, B) each run's own. The hidden layers' activations, with their row of
-        ones, are layer-major, (n + 1, R, B); the output layer's Z is (R, B). `buffers`: the race's,
-        from _buffers_for (else new arrays: one-off shapes, such as a grid's, would pile up)."""
-        buf = buffers or _Buffers(self, len(P), A0.shape[-1], backward=False)
-        return self._forward(self.matrices(P), A0, buf)
+        ones, are layer-major, (n + 1, R, B); the output layer's Z is (R, B). In new arrays (the
+        race's kept buffers are value_and_grad's: one-off shapes, such as a grid's, would pile up)."""
+        return self._forward(self.matrices(P), A0, _Buffers(self, len(P), A0.shape[-1], backward=False))
 
     def _forward(self, Ms, A0, buf):
         """forward, from the layers' matrices M = [W | b] (R, n, n_in + 1), into `buf`."""

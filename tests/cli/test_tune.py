@@ -64,6 +64,8 @@ def test_the_same_seed_gives_the_same_json_and_another_seed_other_trials():
     assert first.out == again.out
     a, b = json.loads(first.out), json.loads(other.out)
     assert a["seed"] == 0 and b["seed"] == 1
+    grid = json.loads(gdtui_process("tune", "bowl", "--budget", "4", "--steps", "5", "--search", "grid", "--json").out)
+    assert grid["seed"] is None   # (a grid draws nothing)
     assert [p["lr"] for p in a["runs"][0]["points"]] != [p["lr"] for p in b["runs"][0]["points"]]
 
 
@@ -91,24 +93,35 @@ def test_what_is_reported_follows_from_the_trials():
     f0 = float(load("bowl").build_race().history.loss[0, 0])
     for run in result["runs"]:
         finals = [math.inf if p["status"] == "diverged" else p["final_loss"] for p in run["points"]]
-        best = int(np.argmin(finals))
+        stable = [f if f < f0 else math.inf for f in finals]     # ended below its start
+        best = int(np.argmin(stable))
         assert run["best"]["final_loss"] == finals[best] and run["best"]["trial"] == best + 1
         assert run["best"]["lr"] == run["points"][best]["lr"]
         median = float(np.median(finals))
         assert run["median_final_loss"] == (median if math.isfinite(median) else None)
         assert run["diverged_fraction"] == sum(p["status"] == "diverged" for p in run["points"]) / 24
-        stable = [p["lr"] for p, f in zip(run["points"], finals) if f < f0]
-        assert run["window_decades"] == pytest.approx(math.log10(max(stable) / min(stable)))
+        rates = [p["lr"] for p, f in zip(run["points"], finals) if f < f0]
+        assert run["window_decades"] == pytest.approx(math.log10(max(rates) / min(rates)))
     gd = result["runs"][0]
     # GD on the bowl (λmax = 25): every trial above 2/λmax = 0.08 diverges, every one below does not
     assert all((p["status"] == "diverged") == (p["lr"] > 0.08) for p in gd["points"])
 
 
+def test_a_trial_that_ends_no_lower_than_it_started_is_never_the_best():
+    """From the bowl's minimum no trial can end below its start: none is best (as in a sweep),
+    though every one ended at a finite loss, 0."""
+    sc = parse(BASE.replace("start = [-3.0, 1.5]", "start = [0.0, 0.0]"), "at-the-minimum.toml")
+    _, result = run_tune(sc, 6, 20)
+    gd = result["runs"][0]
+    assert all(p["final_loss"] == 0.0 for p in gd["points"])
+    assert gd["best"] is None and gd["window_decades"] is None and gd["median_final_loss"] == 0.0
+
+
 def test_tune_prints_a_plot_and_a_table(gdtui):
     r = gdtui("tune", "bowl", "--budget", "8", "--steps", "100")
     assert r.code == 0 and r.err == ""
-    assert "8 trials per run (random search, seed 0), 100 steps each" in r.out
-    assert "stable decades" in r.out and "β1 = " in r.out
+    assert "8 trials per run (random search, draws seeded 0), 100 steps each" in r.out
+    assert "stable span" in r.out and "β1 = " in r.out
 
 
 @pytest.mark.parametrize("argv,expected", [

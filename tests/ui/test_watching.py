@@ -382,3 +382,27 @@ async def test_r_in_the_sweep_view_adds_the_range_test(make_app):
         table = app.screen.query_one("#sweep-table")
         assert str(table.get_row_at(0)[-2]) == "0.37"      # GD's lowest range-test loss, as gdtui sweep --range-test
         assert "dots: the LR range test" in str(app.screen.query_one("#sweep-title").render())
+
+
+async def test_the_sweep_view_runs_one_computation_at_a_time(make_app, monkeypatch):
+    """t while the range test runs is ignored (a second worker would overwrite the first's
+    result when it ended: the tuning's table with the sweep's numbers)."""
+    import threading
+
+    from gdtui import range_test
+
+    release, real = threading.Event(), range_test.run_range_test
+    monkeypatch.setattr(range_test, "run_range_test", lambda *a: (release.wait(10), real(*a))[1])
+    app = make_app("bowl")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_the_sweep_view(app, pilot)
+        await pilot.press("r", "t")                 # t while the range test is held
+        assert app.screen.busy and not app.screen.tuned
+        release.set()
+        assert await wait_for(pilot, lambda: not app.screen.busy, 20)
+        assert "range_test" in app.screen.result and not app.screen.tuned
+        await pilot.press("t")
+        assert await wait_for(pilot, lambda: app.screen.tuned and not app.screen.busy, 20)
+        await pilot.press("r")                      # (a tuning stays on screen)
+        await pilot.pause()
+        assert app.screen.tuned and not app.screen.busy and "best" in app.screen.result["runs"][0]

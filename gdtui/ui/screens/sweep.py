@@ -34,6 +34,9 @@ class SweepScreen(ModalScreen):
         self.points = points
         self.result: dict | None = None
         self.tuned = False   # the result is a tuning's (`t`), not a sweep's
+        # one computation at a time (a worker thread cannot be stopped: a second one would
+        # overwrite the first's result whenever it ended)
+        self.busy = True
 
     def compose(self) -> ComposeResult:
         unit = "epoch" if self.scenario.clock == "epoch" else "step"
@@ -56,7 +59,7 @@ class SweepScreen(ModalScreen):
         self.app.call_from_thread(self.show, result)
 
     def show(self, result: dict):
-        self.result = result
+        self.result, self.busy = result, False
         self.query_one("#sweep-title", Static).update(
             f"{result['scenario']}: {result['points']} rates from {result['lr_min']:g} to {result['lr_max']:g}, "
             f"{sweep.length_text(result)}. " + _sentence(sweep.explanation(result)))
@@ -70,8 +73,9 @@ class SweepScreen(ModalScreen):
 
     def action_range_test(self):
         """The LR range test's dots beside the sweep (once the sweep is on screen)."""
-        if self.result is None or self.tuned or "range_test" in self.result:
+        if self.busy or self.tuned or "range_test" in self.result:
             return
+        self.busy = True
         self.compute_range_test(self.result)
 
     @work(thread=True, exclusive=True)
@@ -83,9 +87,9 @@ class SweepScreen(ModalScreen):
 
     def action_tune(self):
         """Every run's own budget of trials over its lr and decay rates, from the current start."""
-        if self.result is None or self.tuned:
-            return   # (one computation at a time; a tuning stays on screen)
-        self.result = None
+        if self.busy or self.tuned:
+            return   # (a tuning stays on screen)
+        self.busy, self.result = True, None
         self.query_one("#sweep-title", Static).update(
             f"Tuning: {tune.DEFAULT_BUDGET} trials per run over lr and its decay rates, "
             f"{self.scenario.length} {'epoch' if self.scenario.clock == 'epoch' else 'step'}s each…")
@@ -97,7 +101,7 @@ class SweepScreen(ModalScreen):
         self.app.call_from_thread(self.show_tuning, result)
 
     def show_tuning(self, result: dict):
-        self.result, self.tuned = result, True
+        self.result, self.tuned, self.busy = result, True, False
         self.query_one("#sweep-title", Static).update(
             f"{result['scenario']}: {result['budget']} trials per run ({result['search']} search), "
             f"{sweep.length_text(result)} each. " + _sentence(tune.explanation(result)))
@@ -125,7 +129,7 @@ class SweepScreen(ModalScreen):
     def action_apply(self, every: bool):
         """Close with (where they come from, {run: its best setting}): {"lr": …}, and its decay rates
         after a tuning, for the highlighted run (or every run)."""
-        if self.result is None:
+        if self.busy or self.result is None:
             return
         runs = range(len(self.result["runs"])) if every else [self.query_one(DataTable).cursor_row]
         settings = {}
@@ -135,6 +139,11 @@ class SweepScreen(ModalScreen):
                 settings[r] = {"lr": run["best"]["lr"], **run["best"]["hyper"]}
             elif not self.tuned and run["best_lr"]:
                 settings[r] = {"lr": run["best_lr"]}
+        if not settings:   # (every trial or rate of it diverged or ended no lower than it started)
+            self.query_one("#sweep-hint", Static).update(Text(
+                "no stable setting to apply: every trial diverged or ended no lower than it started",
+                style="red"))
+            return
         self.dismiss(("the tuning's best" if self.tuned else "the sweep's best", settings))
 
 
