@@ -142,6 +142,21 @@ def build_parser() -> Parser:
                         "batches and noise)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the plot and table")
 
+    p = sub.add_parser("serve", help="serve the app in a browser, for a class (needs gdtui[serve])",
+                       description="Serve the app in the browser with textual-serve: every visitor gets their own "
+                                   "app on SCENARIO, the terminal sized to their window. A teacher starts it, and "
+                                   "students open http://HOST:PORT in a browser. It binds to 127.0.0.1 unless "
+                                   "--host says otherwise; a visitor's s (save) downloads the file to their own "
+                                   "browser; past --max-sessions visitors see a page saying the session is full. "
+                                   "Install with: pip install 'gdtui[serve]'.")
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default=DEFAULT_SCENARIO,
+                   help="a .toml path or the name of a bundled scenario (default ravine)")
+    p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine "
+                                                       "only; 0.0.0.0 for every network it is on)")
+    p.add_argument("--port", type=int_at_least(1, 65535), default=8000, metavar="N", help="default 8000")
+    p.add_argument("--max-sessions", type=int_at_least(1, 1000), default=20, metavar="N",
+                   help="visitors at once, each an app process of about 66 MB (default 20)")
+
     p = sub.add_parser("theory", help="each run's predicted rate and stable lr against the rate it achieved",
                        description="The linear theory of each run (GD, EMA momentum, Nesterov): the Hessian "
                                    "eigenvalues it uses, the predicted factor per update, the largest stable lr, "
@@ -373,7 +388,8 @@ def cmd_play(args) -> int:
         raise UsageError("--headless and --frames N go together")
     sc = scenario.load(args.scenario)
     sc.build_race(length=1)  # report a bad scenario before the screen switches
-    if not args.headless and not (sys.stdin.isatty() and sys.stdout.isatty()):
+    served = "web_driver" in os.environ.get("TEXTUAL_DRIVER", "")   # (gdtui serve: a browser is the terminal)
+    if not args.headless and not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("play needs a terminal (for output without one: gdtui run, gdtui snapshot, "
                          "or play --headless --frames N)")
     if args.headless:
@@ -438,6 +454,28 @@ def cmd_tune(args) -> int:
     return _report(args, result, tune.print_report)
 
 
+def cmd_serve(args) -> int:
+    from . import scenario
+
+    sc = scenario.load(args.scenario)
+    sc.build_race(length=1)   # a bad scenario is reported here, not to every visitor
+    try:
+        import textual_serve  # noqa: F401
+    except ImportError:
+        raise UsageError("serve needs textual-serve: pip install 'gdtui[serve]'")
+    from .serve import LOCAL_HOSTS, make_server
+
+    if args.host not in LOCAL_HOSTS:
+        print(f"{PROG} serve: warning: listening on {args.host}: anyone who can reach this machine on port "
+              f"{args.port} can start an app on it (at most {args.max_sessions} at once)", file=sys.stderr)
+    server = make_server(str(scenario.resolve(args.scenario).resolve()), args.host, args.port, args.max_sessions)
+    try:
+        server.serve()
+    except OSError as e:   # the port is taken, or the address is not this machine's
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}")
+    return 0
+
+
 def cmd_landscape(args) -> int:
     from . import landscape_report, scenario
 
@@ -474,4 +512,4 @@ def cmd_bench(args) -> int:
 
 
 COMMANDS = {"play": cmd_play, "snapshot": cmd_snapshot, "run": cmd_run, "sweep": cmd_sweep, "tune": cmd_tune, "theory": cmd_theory,
-            "landscape": cmd_landscape, "list": cmd_list, "check": cmd_check, "bench": cmd_bench}
+            "landscape": cmd_landscape, "serve": cmd_serve, "list": cmd_list, "check": cmd_check, "bench": cmd_bench}

@@ -141,6 +141,15 @@ class GdtuiApp(App):
     def action_save(self):
         self._do(self.playback.pause)
         source = self.playback.scenario.source
+        if self.is_web:   # gdtui serve: the file goes to the visitor's browser, never the server's disk
+            import io
+
+            from ..scenario_writer import dumps
+
+            name = f"{Path(source).stem or 'scenario'}.toml"
+            self.deliver_text(io.StringIO(dumps(self.playback.current_scenario())), save_filename=name)
+            self._do(self.playback.say, f"sent to your browser as {name}")
+            return
         try:
             playing_from = resolve(source)
         except GdtuiError:   # (a scenario made in the app: no file)

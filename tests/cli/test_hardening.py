@@ -241,3 +241,42 @@ def test_runs_that_draw_their_own_noise_count_their_streams(gdtui, tmp_path):
     assert sc.work(300, 32) == 300 * 1000 * limits.STREAM_STEP_WORK == 1.2e9
     r = gdtui("run", f, "--steps", "100000")
     assert r.code == 2 and "100000 steps of this race are about 4e+11 multiply-adds of work" in r.err
+
+
+def test_serve_refuses_a_bad_scenario_and_bad_flags_in_one_line(gdtui, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("title = 1\n")
+    for argv, expected in ((["serve", bad], "title: must be a string"),
+                           (["serve", "bowl", "--port", "0"], "--port: must be >= 1, got 0"),
+                           (["serve", "bowl", "--max-sessions", "0"], "--max-sessions: must be >= 1, got 0")):
+        r = gdtui(*argv)
+        assert r.code == 2 and expected in r.err and r.err.count("\n") == 1, r.err
+
+
+def test_serve_fixes_the_command_each_visitor_runs():
+    """The visitor's process runs this Python's gdtui on the teacher's scenario file, quoted:
+    nothing of a request goes into it."""
+    import shlex
+    import sys
+
+    from gdtui.serve import command_for
+
+    assert shlex.split(command_for("/tmp/a b;rm -rf x.toml")) == [sys.executable, "-m", "gdtui", "play",
+                                                                  "/tmp/a b;rm -rf x.toml"]
+
+
+def test_serve_without_textual_serve_says_how_to_install_it(gdtui, monkeypatch):
+    monkeypatch.setitem(sys.modules, "textual_serve", None)   # (import fails, as when not installed)
+    r = gdtui("serve", "bowl")
+    assert r.code == 2 and "serve needs textual-serve: pip install 'gdtui[serve]'" in r.err
+
+
+def test_serve_on_a_port_in_use_is_one_line(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = gdtui_process("serve", "bowl", "--port", port, timeout=60)
+    assert r.code == 2 and f"cannot listen on 127.0.0.1:{port}: " in r.err and r.err.count("\n") == 1, r.err
