@@ -115,6 +115,8 @@ def _is(node: Node, value: float) -> bool:
 
 
 def _evaluate_op(op: str, values: list):
+    """One operation, as numpy does it for an expression written out by hand (`u ** 2` with a
+    scalar exponent is numpy's exact square, as in the built-in surfaces)."""
     if op == "+":
         return values[0] + values[1]
     if op == "-":
@@ -124,7 +126,7 @@ def _evaluate_op(op: str, values: list):
     if op == "/":
         return values[0] / values[1]
     if op == "**":
-        return np.power(values[0], values[1])
+        return values[0] ** values[1]
     if op == "neg":
         return -values[0]
     return _NUMPY[op](values[0])
@@ -309,14 +311,14 @@ def evaluate(roots: list[Node], x, y) -> list[np.ndarray]:
                 if id(n) in values:
                     continue
                 if n.op == "num":
-                    values[id(n)] = np.full(x.shape, n.value)
+                    values[id(n)] = np.float64(n.value)   # a scalar, broadcast as numpy does a literal
                 elif n.op == "x":
                     values[id(n)] = x
                 elif n.op == "y":
                     values[id(n)] = y
                 else:
-                    values[id(n)] = np.asarray(_evaluate_op(n.op, [values[id(a)] for a in n.args]), dtype=float)
-    return [np.broadcast_to(values[id(r)], x.shape) for r in roots]
+                    values[id(n)] = _evaluate_op(n.op, [values[id(a)] for a in n.args])
+    return [np.broadcast_to(np.asarray(values[id(r)], dtype=float), x.shape) for r in roots]
 
 
 class Formula:
