@@ -424,7 +424,8 @@ class _Reader:
             if key in t and kind == "formula" and key in ("f", "minimum"):
                 params[key] = self.formula(t[key]) if key == "f" else self.point(t[key], "problem.minimum")
             elif key in t and key == "data":
-                params[key], points = self.points_file(t[key], [k for k in ("dataset", "samples", "noise") if k in t])
+                generated = [k for k in spec if k not in ("data", "layers", "activation", "init") and k in t]
+                params[key], points = self.points_file(t[key], generated, kind)
             elif key in t:
                 params[key] = self.param(p, t[key], f"problem.{key}")
         if kind == "formula" and "f" not in params:
@@ -452,17 +453,18 @@ class _Reader:
             self.fail(path, f"must be a list of 2 numbers (got {_show(value)})")
         return tuple(self.number(x, f"{path}[{i}]") for i, x in enumerate(value))
 
-    def points_file(self, value, clashes: list[str]) -> tuple[str, int]:
+    def points_file(self, value, clashes: list[str], kind: str) -> tuple[str, int]:
         """(the path of a CSV of points, relative to the scenario file; how many it holds), read
         and checked here, so that a bad cell is reported with the file, row and column."""
-        from .core.points import PointsError, load_points
+        from .core.points import COLUMNS, LINE_COLUMNS, PointsError, load_points
 
         text = self.string(value, "problem.data")
         if clashes:
-            self.fail(f"problem.{clashes[0]}", "the points come from problem.data: leave out dataset, samples and noise")
+            self.fail(f"problem.{clashes[0]}", "the points come from problem.data: leave out what generates them "
+                                               f"({', '.join(clashes)})")
         path = Path(text) if Path(text).is_absolute() else self.directory / text
         try:
-            X, _ = load_points(path)
+            X, _ = load_points(path, LINE_COLUMNS if kind == "logreg" else COLUMNS)
         except PointsError as e:
             self.fail("problem.data", f"{_show(text)}: {e}")
         return str(path), len(X)

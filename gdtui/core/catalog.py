@@ -13,6 +13,7 @@ PROBLEM_TYPES = ("surface", "formula", "linreg", "logreg", "mlp")
 FORMULA_PARAMS = (Param("f", None, "the surface as a formula in x and y, e.g. \"(1 - x)**2 + 100*(y - x**2)**2\"", str),
                   Param("minimum", None, "[x, y] of its minimum, if known (marked, and f* = f there)", list))
 DATA_SEED = Param("seed", None, "seed of the generated data (default: the scenario's seed)", int)
+LINE_DATA = Param("data", None, "a CSV file of your own points (columns x, label) instead of generated ones", str)
 
 
 def problem_params(kind: str, name: str | None = None) -> tuple[Param, ...]:
@@ -24,7 +25,7 @@ def problem_params(kind: str, name: str | None = None) -> tuple[Param, ...]:
     if kind == "linreg":
         return LinearRegression.PARAMS + (DATA_SEED,)
     if kind == "logreg":
-        return LogisticRegression.PARAMS + (DATA_SEED,)
+        return LogisticRegression.PARAMS + (DATA_SEED, LINE_DATA)
     if kind == "mlp":
         from .mlp import MLP_PARAMS
         return MLP_PARAMS + (DATA_SEED,)

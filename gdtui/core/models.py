@@ -86,10 +86,18 @@ class LogisticRegression(Problem):
     classification = True
     PARAMS = LINEAR_PARAMS
 
-    def __init__(self, rng, samples=256, x_mean=0.0, x_std=0.2, w_true=2.0, b_true=1.0):
-        self.n_samples = int(samples)
-        self.x = linear_data(self.n_samples, x_mean, x_std, rng)
-        self.y = (rng.random(self.n_samples) < sigmoid(w_true * self.x + b_true)).astype(float)
+    def __init__(self, rng, samples=256, x_mean=0.0, x_std=0.2, w_true=2.0, b_true=1.0, data=None):
+        if data is not None:   # your own points, x and label (checked when the scenario was read)
+            from pathlib import Path
+
+            from .points import LINE_COLUMNS, load_points
+
+            X, self.y = load_points(data, LINE_COLUMNS)
+            self.x, self.n_samples, self.name = X[:, 0], len(X), f"logreg on {Path(data).name}"
+        else:
+            self.n_samples = int(samples)
+            self.x = linear_data(self.n_samples, x_mean, x_std, rng)
+            self.y = (rng.random(self.n_samples) < sigmoid(w_true * self.x + b_true)).astype(float)
         self.theta = self._newton()
         self.f_star = None if self.theta is None else float(self.loss(self.theta[None])[0])
         self.minima = () if self.theta is None else (tuple(self.theta),)

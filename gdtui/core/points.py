@@ -1,8 +1,9 @@
-"""Your own data: labelled points in the plane from a CSV file, for a network to classify.
+"""Your own data: labelled points from a CSV file, for a network (x1, x2) or a logistic
+regression (x) to classify.
 
-The file has a header row naming the columns x1, x2 and label (in any order; other columns are
-ignored), then one row per point: two finite numbers and a label of 0 or 1. Anything else is
-one line naming the row and the column, so a person can find it in their spreadsheet.
+The file has a header row naming the columns, x1, x2 and label (or x and label; in any order,
+other columns ignored), then one row per point: finite numbers and a label of 0 or 1. Anything
+else is one line naming the row and the column, so a person can find it in their spreadsheet.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-COLUMNS = ("x1", "x2", "label")
+COLUMNS = ("x1", "x2", "label")   # a network's points in the plane
+LINE_COLUMNS = ("x", "label")      # a logistic regression's points on a line
 MAX_ROWS = 10_000        # points: past this a network's view no longer redraws interactively
 MAX_BYTES = 2 * 2**20    # of the file (10,000 rows of numbers need a fraction of it)
 
@@ -22,10 +24,10 @@ class PointsError(ValueError):
     pass
 
 
-def load_points(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
-    """(X (m, 2), y (m,) of 0.0 and 1.0) from a CSV file, or PointsError saying what is wrong
-    where: 'row 7, column x2: "abc" is not a number' (rows counted as a spreadsheet shows them,
-    the header being row 1)."""
+def load_points(path: str | Path, columns: tuple[str, ...] = COLUMNS) -> tuple[np.ndarray, np.ndarray]:
+    """(X (m, len(columns) − 1), y (m,) of 0.0 and 1.0) from a CSV file, or PointsError saying
+    what is wrong where: 'row 7, column x2: "abc" is not a number' (rows counted as a
+    spreadsheet shows them, the header being row 1)."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -38,11 +40,11 @@ def load_points(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         raise PointsError(f"cannot read it: {e.strerror or e}")
     rows = csv.reader(text.splitlines())
     header = [h.strip().lower() for h in next(rows, [])]
-    missing = [c for c in COLUMNS if c not in header]
+    missing = [c for c in columns if c not in header]
     if missing:
-        raise PointsError(f"row 1: the header must name the columns x1, x2 and label "
+        raise PointsError(f"row 1: the header must name the columns {', '.join(columns[:-1])} and label "
                           f"(missing: {', '.join(missing)}; found: {_clip(', '.join(header) or 'nothing')})")
-    at = {c: header.index(c) for c in COLUMNS}
+    at = {c: header.index(c) for c in columns}
     X, y = [], []
     for number, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
@@ -50,7 +52,7 @@ def load_points(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         if len(X) == MAX_ROWS:
             raise PointsError(f"row {number}: more than {MAX_ROWS} points: the view would no longer keep up")
         values = []
-        for column in COLUMNS:
+        for column in columns:
             if at[column] >= len(row):
                 raise PointsError(f"row {number}, column {column}: missing (the row has {len(row)} cells)")
             cell = row[at[column]].strip()
@@ -62,11 +64,11 @@ def load_points(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
                 raise PointsError(f"row {number}, column {column}: {cell} is not finite")
             if column == "label" and value not in (0.0, 1.0):
                 raise PointsError(f"row {number}, column label: must be 0 or 1 (got {cell})")
-            if column != "label" and abs(value) > 1e6:
+            if column != "label" and abs(value) > 1e6:   # (features: the label is checked above)
                 raise PointsError(f"row {number}, column {column}: {cell} is beyond ±1e6 (scale the data)")
             values.append(value)
-        X.append(values[:2])
-        y.append(values[2])
+        X.append(values[:-1])
+        y.append(values[-1])
     if len(X) < 2:
         raise PointsError(f"{len(X)} point{'s' * (len(X) != 1)}: at least 2 are needed")
     y = np.array(y)

@@ -1,6 +1,7 @@
 """Your own points from a CSV: the network races on the file's points; a bad file is one line
 naming the scenario, the CSV, the row and the column, exit status 2."""
 
+import numpy as np
 import pytest
 
 from gdtui.core.points import MAX_ROWS
@@ -82,3 +83,41 @@ def test_tuning_and_sweeping_run_on_the_files_points(gdtui, tmp_path):
     path = write(tmp_path, GOOD)
     assert gdtui("tune", path, "--budget", "3", "--json").json()["runs"][0]["trials"] == 3
     assert gdtui("sweep", path, "--points", "3", "--json").json()["points"] == 3
+
+
+LOGREG = '''title = "mine on a line"
+steps = 50
+[problem]
+type = "logreg"
+data = "line.csv"
+[[runs]]
+optimizer = "gd"
+lr = 0.5
+'''
+
+
+def test_a_logistic_regression_on_the_files_points_on_a_line(gdtui, tmp_path):
+    """Its own minimum (Newton's, on the file's points) is where GD goes."""
+    labels = {-2: 0, -1.5: 0, -1: 1, -0.6: 0, -0.2: 1, 0.1: 0, 0.4: 1, 0.7: 0, 1: 1, 2: 1}   # (overlapping)
+    (tmp_path / "line.csv").write_text("x,label\n" + "".join(f"{x},{c}\n" for x, c in labels.items()))
+    path = tmp_path / "line.toml"
+    path.write_text(LOGREG.replace("steps = 50", "steps = 3000"))
+    from gdtui.scenario import load
+
+    problem = load(str(path)).build_problem()
+    assert problem.x.tolist() == [-2, -1.5, -1, -0.6, -0.2, 0.1, 0.4, 0.7, 1, 2] and problem.n_samples == 10
+    assert problem.name == "logreg on line.csv" and problem.minima   # (not separable: a minimum exists)
+    doc = gdtui("run", path, "--json").json()
+    np.testing.assert_allclose(doc["runs"][0]["params"], problem.minima[0], atol=1e-4)
+
+
+def test_a_logistic_regressions_csv_names_its_columns(gdtui, tmp_path):
+    (tmp_path / "line.csv").write_text("x1,x2,label\n0,0,0\n1,1,1\n")
+    path = tmp_path / "line.toml"
+    path.write_text(LOGREG)
+    r = gdtui("check", path)
+    assert r.code == 2 and "row 1: the header must name the columns x and label (missing: x" in r.err
+    (tmp_path / "line.csv").write_text("x,label\n0,0\n1,1\n")
+    path.write_text(LOGREG.replace('data = "line.csv"', 'data = "line.csv"\nw_true = 3'))
+    r = gdtui("check", path)
+    assert r.code == 2 and "problem.w_true: the points come from problem.data" in r.err
