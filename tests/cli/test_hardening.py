@@ -280,3 +280,17 @@ def test_serve_on_a_port_in_use_is_one_line(tmp_path):
         port = taken.getsockname()[1]
         r = gdtui_process("serve", "bowl", "--port", port, timeout=60)
     assert r.code == 2 and f"cannot listen on 127.0.0.1:{port}: " in r.err and r.err.count("\n") == 1, r.err
+
+
+def test_serve_on_every_network_warns_first(tmp_path):
+    import socket
+
+    with socket.socket() as taken:   # (taken, so that the command ends after its warning)
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = gdtui_process("serve", "bowl", "--host", "0.0.0.0", "--port", port, timeout=60)
+    lines = r.err.strip().splitlines()
+    assert lines[0] == (f"gdtui serve: warning: listening on 0.0.0.0: anyone who can reach this machine on port "
+                        f"{port} can start an app on it (at most 20 at once)")
+    assert r.code == 2 and lines[1].startswith(f"gdtui: error: cannot listen on 0.0.0.0:{port}") and len(lines) == 2
