@@ -462,7 +462,7 @@ class _Reader:
         if clashes:
             self.fail(f"problem.{clashes[0]}", "the points come from problem.data: leave out what generates them "
                                                f"({', '.join(clashes)})")
-        path = Path(text) if Path(text).is_absolute() else self.directory / text
+        path = (Path(text) if Path(text).is_absolute() else self.directory / text).absolute()   # (saved as such)
         try:
             X, _ = load_points(path, LINE_COLUMNS if kind == "logreg" else COLUMNS)
         except PointsError as e:

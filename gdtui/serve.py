@@ -15,6 +15,7 @@ import shlex
 import sys
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+MAX_COLUMNS, MAX_ROWS = 400, 150   # a visitor's terminal: larger would cost the server memory and CPU
 FULL_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>gdtui: full</title></head>
 <body style="font-family: monospace; background: #0c181f; color: #eee; padding: 3em">
 <h1>gdtui: this session is full</h1>
@@ -28,9 +29,14 @@ def command_for(scenario_path: str) -> str:
 
 
 def make_server(scenario_path: str, host: str, port: int, max_sessions: int):
-    """A textual-serve Server for the scenario, which refuses visitors past `max_sessions`."""
+    """A textual-serve Server for the scenario, which refuses visitors past `max_sessions`, gives
+    each page the address the visitor used (not the one it listens on: 0.0.0.0 is nobody's), and
+    keeps each terminal within MAX_COLUMNS × MAX_ROWS."""
     from aiohttp import web
+    from textual_serve.app_service import AppService
     from textual_serve.server import Server
+
+    _clamp_terminal_size(AppService)
 
     class ClassroomServer(Server):
         def __init__(self):
@@ -45,6 +51,8 @@ def make_server(scenario_path: str, host: str, port: int, max_sessions: int):
             if self.full():
                 return web.Response(status=503, text=FULL_PAGE.format(limit=self.max_sessions),
                                     content_type="text/html")
+            # the page's scripts and websocket at the address the visitor reached us by
+            self.public_url = f"{request.scheme}://{request.host}"
             return await super().handle_index(request)
 
         async def handle_websocket(self, request):
@@ -57,3 +65,20 @@ def make_server(scenario_path: str, host: str, port: int, max_sessions: int):
                 self.sessions -= 1
 
     return ClassroomServer()
+
+
+def _clamp_terminal_size(service_class):
+    """Every size a visitor's browser asks for (at the start, on each resize) within
+    MAX_COLUMNS × MAX_ROWS. (textual-serve takes them as sent; this process serves nothing else.)"""
+    if getattr(service_class, "_gdtui_clamped", False):
+        return
+    start, resize = service_class.start, service_class.set_terminal_size
+
+    async def clamped_start(self, width, height):
+        return await start(self, min(int(width), MAX_COLUMNS), min(int(height), MAX_ROWS))
+
+    async def clamped_resize(self, width, height):
+        return await resize(self, min(int(width), MAX_COLUMNS), min(int(height), MAX_ROWS))
+
+    service_class.start, service_class.set_terminal_size = clamped_start, clamped_resize
+    service_class._gdtui_clamped = True

@@ -151,23 +151,29 @@ def parse(text: str, builder: Builder | None = None) -> Node:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as e:
-        raise FormulaError(f"not a formula ({e.msg})", e.offset or None)
+        raise FormulaError(f"not a formula ({e.msg})", e.offset + len(text) - len(text.lstrip()) if e.offset else None)
     except (RecursionError, MemoryError, ValueError):
         raise FormulaError("not a formula this tool can read")
     builder = builder or Builder()
-    expression = _Checker(builder, text.strip()).node(tree.body, 1)
+    indent = len(text) - len(text.lstrip())   # (columns count in the text as typed)
+    expression = _Checker(builder, text.strip(), indent).node(tree.body, 1)
     if not _uses_a_variable(expression):
         raise FormulaError("f must depend on x or y")
+    if any(n.op == "num" and not math.isfinite(n.value) for n in _post_order(expression)):
+        raise FormulaError("a constant that is not a finite number (such as 1e999, 10**400 or 0/0)")
     return expression
 
 
 class _Checker:
-    def __init__(self, builder: Builder, text: str):
+    def __init__(self, builder: Builder, text: str, indent: int = 0):
         self.b = builder
         self.text = text
+        self.indent = indent
 
     def node(self, node: ast.AST, depth: int) -> Node:
-        column = getattr(node, "col_offset", 0) + 1
+        # (ast counts UTF-8 bytes; a person counts characters)
+        offset = len(self.text.encode()[:getattr(node, "col_offset", 0)].decode(errors="ignore"))
+        column = self.indent + offset + 1
         if depth > MAX_DEPTH:
             raise FormulaError(f"more than {MAX_DEPTH} operations deep (a sum or product counts each term)",
                                column)

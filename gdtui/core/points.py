@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import math
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -30,16 +31,29 @@ def load_points(path: str | Path, columns: tuple[str, ...] = COLUMNS) -> tuple[n
     spreadsheet shows them, the header being row 1)."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise PointsError(f"{size} bytes: the limit is {MAX_BYTES} ({MAX_ROWS} points)")
-        text = path.read_bytes().decode("utf-8-sig")
+        if not stat.S_ISREG(path.stat().st_mode):   # a FIFO or a device would never end
+            raise PointsError("not a regular file")
+        with open(path, "rb") as f:
+            data = f.read(MAX_BYTES + 1)   # (never more, whatever the file grew to since)
+        if len(data) > MAX_BYTES:
+            raise PointsError(f"more than {MAX_BYTES} bytes: the limit ({MAX_ROWS} points need far less)")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise PointsError(f"not UTF-8 text (byte {e.start})")
     except OSError as e:
         raise PointsError(f"cannot read it: {e.strerror or e}")
+    try:
+        return _parse(text, columns)
+    except csv.Error as e:
+        raise PointsError(f"not a CSV file this tool can read ({_clip(str(e))})")
+
+
+def _parse(text: str, columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     rows = csv.reader(text.splitlines())
     header = [h.strip().lower() for h in next(rows, [])]
+    twice = sorted({c for c in columns if header.count(c) > 1})
+    if twice:
+        raise PointsError(f"row 1: the column {twice[0]} is named twice")
     missing = [c for c in columns if c not in header]
     if missing:
         raise PointsError(f"row 1: the header must name the columns {', '.join(columns[:-1])} and label "
@@ -61,11 +75,11 @@ def load_points(path: str | Path, columns: tuple[str, ...] = COLUMNS) -> tuple[n
             except ValueError:
                 raise PointsError(f"row {number}, column {column}: {_clip(repr(cell))} is not a number")
             if not math.isfinite(value):
-                raise PointsError(f"row {number}, column {column}: {cell} is not finite")
+                raise PointsError(f"row {number}, column {column}: {_clip(cell)} is not finite")
             if column == "label" and value not in (0.0, 1.0):
-                raise PointsError(f"row {number}, column label: must be 0 or 1 (got {cell})")
+                raise PointsError(f"row {number}, column label: must be 0 or 1 (got {_clip(cell)})")
             if column != "label" and abs(value) > 1e6:   # (features: the label is checked above)
-                raise PointsError(f"row {number}, column {column}: {cell} is beyond ±1e6 (scale the data)")
+                raise PointsError(f"row {number}, column {column}: {_clip(cell)} is beyond ±1e6 (scale the data)")
             values.append(value)
         X.append(values[:-1])
         y.append(values[-1])

@@ -142,3 +142,42 @@ def test_a_visitor_past_max_sessions_gets_a_page_saying_so(served, browser):
     with pytest.raises(urllib.error.HTTPError) as full:
         urllib.request.urlopen(url, timeout=5)
     assert full.value.code == 503 and "this session is full" in full.value.read().decode()
+
+
+def test_the_page_names_the_address_the_visitor_used_and_sizes_are_capped(tmp_path):
+    """Served on 0.0.0.0 (a class's network), the page's scripts and websocket point at the
+    address the browser reached (0.0.0.0 is nobody's); a terminal larger than 400 × 150 is
+    given 400 × 150."""
+    from gdtui.serve import MAX_COLUMNS, MAX_ROWS, _clamp_terminal_size
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "gdtui", "serve", "bowl", "--host", "0.0.0.0", "--port", str(port)],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        page = ""
+        for _ in range(100):
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert f"ws://127.0.0.1:{port}/ws" in page and "0.0.0.0" not in page
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+    asked = []
+
+    class Service:
+        async def start(self, width, height):
+            asked.append((width, height))
+
+        async def set_terminal_size(self, width, height):
+            asked.append((width, height))
+
+    _clamp_terminal_size(Service)
+    import asyncio
+
+    asyncio.run(Service().start(3000, 1500))
+    asyncio.run(Service().set_terminal_size(120, 40))
+    assert asked == [(MAX_COLUMNS, MAX_ROWS), (120, 40)] == [(400, 150), (120, 40)]

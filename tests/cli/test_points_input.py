@@ -2,6 +2,8 @@
 naming the scenario, the CSV, the row and the column, exit status 2."""
 
 import numpy as np
+import os
+
 import pytest
 
 from gdtui.core.points import MAX_ROWS
@@ -121,3 +123,33 @@ def test_a_logistic_regressions_csv_names_its_columns(gdtui, tmp_path):
     path.write_text(LOGREG.replace('data = "line.csv"', 'data = "line.csv"\nw_true = 3'))
     r = gdtui("check", path)
     assert r.code == 2 and "problem.w_true: the points come from problem.data" in r.err
+
+
+@pytest.mark.parametrize("make,expected", [
+    (lambda d: os.mkfifo(d / "points.csv"), "not a regular file"),
+    (lambda d: (d / "points.csv").mkdir(), "not a regular file"),
+    (lambda d: (d / "points.csv").write_text("x1,x2,label\n" + "a" * 200_000 + ",1,1\n"), "not a CSV file this tool"),
+    (lambda d: (d / "points.csv").write_text("x1,x2,label,x1\n1,1,1,2\n"), "row 1: the column x1 is named twice"),
+    (lambda d: (d / "points.csv").write_text("x1,x2,label\n0,0,0\n1" + "0" * 300 + ",1,1\n"),
+     "row 3, column x1: 100000000000000000000000000000000000000… is beyond ±1e6"),
+])
+def test_a_file_that_is_no_csv_of_points_is_one_short_line(gdtui, tmp_path, make, expected):
+    """A FIFO or a device would never end; a directory, a giant cell, a column named twice."""
+    (tmp_path / "mine.toml").write_text(SCENARIO)
+    make(tmp_path)
+    r = gdtui("check", tmp_path / "mine.toml")
+    assert r.code == 2 and expected in r.err and r.err.count("\n") == 1 and len(r.err) < 300, r.err
+
+
+def test_a_saved_scenario_keeps_its_points_file(gdtui, tmp_path, monkeypatch):
+    from gdtui.scenario import load, parse
+    from gdtui.scenario_writer import dumps
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "points.csv").write_text(GOOD)
+    (tmp_path / "sub" / "mine.toml").write_text(SCENARIO)
+    monkeypatch.chdir(tmp_path)
+    saved = dumps(load("sub/mine.toml"))
+    (tmp_path / "sub" / "saved.toml").write_text(saved)
+    assert load("sub/saved.toml").build_problem().n_samples == 4
+    assert parse(saved, "elsewhere.toml").build_problem().n_samples == 4

@@ -121,3 +121,16 @@ def test_derivatives_past_the_node_limit_are_refused(monkeypatch):
     monkeypatch.setattr(formula, "MAX_NODES", 40)
     with pytest.raises(FormulaError, match="more than 40 terms"):
         Formula(text)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("1e999*x", "a constant that is not a finite number"),
+    ("0/0 + x", "a constant that is not a finite number"),
+    ("x + 10**400", "a constant that is not a finite number"),
+    ("   x + foo(y)", "column 8: 'foo'"),
+    ("x + é", "column 5: unknown name 'é'"),
+])
+def test_constants_must_be_finite_and_columns_count_characters(text, message):
+    with pytest.raises(FormulaError) as e:
+        Formula(text)
+    assert message in str(e.value)
