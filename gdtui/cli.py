@@ -58,11 +58,18 @@ def terminal_size(text: str) -> tuple[int, int]:
     return cols, rows
 
 
-def add_length(p):
-    """--steps N | --epochs N: how long to run, in the scenario's own unit."""
+def add_length(p, each: str | None = None):
+    """--steps N | --epochs N: how long to run, in the scenario's own unit (`each`: per run of a
+    sweep, per trial of a tuning)."""
     length = p.add_mutually_exclusive_group()
-    length.add_argument("--steps", type=positive_int, metavar="N", help="number of steps (step-clocked scenarios)")
-    length.add_argument("--epochs", type=positive_int, metavar="N", help="number of epochs (epoch-clocked scenarios)")
+    if each is None:
+        length.add_argument("--steps", type=positive_int, metavar="N", help="number of steps (step-clocked scenarios)")
+        length.add_argument("--epochs", type=positive_int, metavar="N",
+                            help="number of epochs (epoch-clocked scenarios)")
+    else:
+        length.add_argument("--steps", type=positive_int, metavar="N", help=f"steps per {each} (default: the scenario's)")
+        length.add_argument("--epochs", type=positive_int, metavar="N",
+                            help=f"epochs per {each} (epoch-clocked scenarios)")
 
 
 def build_parser() -> Parser:
@@ -115,9 +122,7 @@ def build_parser() -> Parser:
     p.add_argument("--lr", metavar="MIN:MAX", default="1e-4:10", help="the range of rates (default 1e-4:10)")
     p.add_argument("--points", type=int_at_least(2, 1000), default=32, metavar="N",
                    help="rates in the range, 2 to 1000 (default 32)")
-    length = p.add_mutually_exclusive_group()
-    length.add_argument("--steps", type=positive_int, metavar="N", help="steps per run (default: the scenario's)")
-    length.add_argument("--epochs", type=positive_int, metavar="N", help="epochs per run (epoch-clocked scenarios)")
+    add_length(p, "run")
     p.add_argument("--range-test", action="store_true",
                    help="also run the LR range test (Smith 2017): each run once, its rate rising from MIN to MAX "
                         "over the steps; drawn as dots beside the sweep, with the rate it suggests")
@@ -128,13 +133,11 @@ def build_parser() -> Parser:
                                    "own hyperparameters (lr log-uniform from 1e-5 to 10; the decay rates β, β1, β2, "
                                    "ρ with 1 − β log-uniform), all trials in one batched race on each run's own "
                                    "batches and noise. Reports each run's best setting, the median over its "
-                                   "trials, how many diverged, and how many decades of lr were stable.")
+                                   "trials, how many diverged, and the span of its stable rates in decades.")
     p.add_argument("scenario", metavar="SCENARIO")
     p.add_argument("--budget", type=int_at_least(1, 1000), default=16, metavar="N",
                    help="trials per run, 1 to 1000 (default 16)")
-    length = p.add_mutually_exclusive_group()
-    length.add_argument("--steps", type=positive_int, metavar="N", help="steps per trial (default: the scenario's)")
-    length.add_argument("--epochs", type=positive_int, metavar="N", help="epochs per trial (epoch-clocked scenarios)")
+    add_length(p, "trial")
     p.add_argument("--search", choices=("random", "grid"), default="random",
                    help="random (default): settings drawn at random; grid: a grid of them")
     p.add_argument("--seed", type=int_at_least(0, MAX_SEED), metavar="N",

@@ -306,24 +306,34 @@ def _outer_derivative(n: Node, b: Builder) -> Node:
     raise AssertionError(n.op)
 
 
-def evaluate(roots: list[Node], x, y) -> list[np.ndarray]:
-    """Each of `roots` at the points (x, y) (arrays of one shape), sharing the nodes they share."""
+def plan(roots: list[Node]) -> list[Node]:
+    """Every unique node under `roots`, each after its arguments: the order `evaluate` computes
+    them in (worked out once per formula, not at every step of a race)."""
+    order, seen = [], set()
+    for root in roots:
+        for n in _post_order(root):
+            if id(n) not in seen:
+                seen.add(id(n))
+                order.append(n)
+    return order
+
+
+def evaluate(roots: list[Node], x, y, order: list[Node] | None = None) -> list[np.ndarray]:
+    """Each of `roots` at the points (x, y) (arrays of one shape), sharing the nodes they share;
+    `order`: their plan, if already made."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     values: dict[int, np.ndarray] = {}
-    with np.errstate(all="ignore"):   # off its domain a formula is NaN or ±inf: drawn as such
-        for root in roots:
-            for n in _post_order(root):
-                if id(n) in values:
-                    continue
-                if n.op == "num":
-                    values[id(n)] = np.float64(n.value)   # a scalar, broadcast as numpy does a literal
-                elif n.op == "x":
-                    values[id(n)] = x
-                elif n.op == "y":
-                    values[id(n)] = y
-                else:
-                    values[id(n)] = _evaluate_op(n.op, [values[id(a)] for a in n.args])
+    with np.errstate(all="ignore"):   # off its domain a formula is NaN or ±inf
+        for n in order if order is not None else plan(roots):
+            if n.op == "num":
+                values[id(n)] = np.float64(n.value)   # a scalar, broadcast as numpy does a literal
+            elif n.op == "x":
+                values[id(n)] = x
+            elif n.op == "y":
+                values[id(n)] = y
+            else:
+                values[id(n)] = _evaluate_op(n.op, [values[id(a)] for a in n.args])
     return [np.broadcast_to(np.asarray(values[id(r)], dtype=float), x.shape) for r in roots]
 
 
@@ -337,16 +347,22 @@ class Formula:
         self.fx, self.fy = derivative(self.f, "x", b), derivative(self.f, "y", b)
         self.fxx, self.fxy = derivative(self.fx, "x", b), derivative(self.fx, "y", b)
         self.fyy = derivative(self.fy, "y", b)
+        self._plans = {what: (roots, plan(roots)) for what, roots in (
+            ("value", [self.f]), ("grad", [self.f, self.fx, self.fy]), ("hessian", [self.fxx, self.fxy, self.fyy]))}
+
+    def _evaluate(self, what: str, x, y) -> list[np.ndarray]:
+        roots, order = self._plans[what]
+        return evaluate(roots, x, y, order)
 
     def value(self, x, y):
-        return evaluate([self.f], x, y)[0]
+        return self._evaluate("value", x, y)[0]
 
     def value_and_grad(self, x, y):
-        f, fx, fy = evaluate([self.f, self.fx, self.fy], x, y)
+        f, fx, fy = self._evaluate("grad", x, y)
         return f, fx, fy
 
     def hessian(self, x, y):
-        return tuple(evaluate([self.fxx, self.fxy, self.fyy], x, y))
+        return tuple(self._evaluate("hessian", x, y))
 
 
 # --- the problem -------------------------------------------------------------------------
